@@ -14,11 +14,17 @@ TEST_PLATFORMS=("debian12:bookworm" "debian13:trixie")
 
 export REPO_ROOT CACHE_DIR IMAGE_REPO
 
+# Colour only on a terminal, and never when NO_COLOR is set.
+if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+  _bold=$'\033[1m' _red=$'\033[31m' _off=$'\033[0m'
+else
+  _bold='' _red='' _off=''
+fi
 _ts() { date +%H:%M:%S; }
-log() { printf '\033[1m[%s] ==> %s\033[0m\n' "$(_ts)" "$*" >&2; }
+log() { printf '%s[%s] ==> %s%s\n' "$_bold" "$(_ts)" "$*" "$_off" >&2; }
 info() { printf '[%s]     %s\n' "$(_ts)" "$*" >&2; }
 die() {
-  printf '\033[31m[%s] ERROR: %s\033[0m\n' "$(_ts)" "$*" >&2
+  printf '%s[%s] ERROR: %s%s\n' "$_red" "$(_ts)" "$*" "$_off" >&2
   exit 1
 }
 

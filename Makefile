@@ -1,0 +1,53 @@
+# telemetry.stack developer entry points. Every target works on a fresh
+# machine: it installs or builds what it needs (venv, Docker engine, images).
+#
+#   make demo     the main job: deploy into fresh containers and report
+#   make test     every test: lint, unit and Molecule
+#
+# Others: make help
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+S ?=
+
+.PHONY: help demo demo-down test lint unit molecule scenario build venv engine images clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+demo: ## The main job: deploy into fresh containers and say what happened
+	@scripts/demo.sh
+
+demo-down: ## Remove the demo containers
+	@scripts/demo.sh down
+
+test: ## Every test: lint, unit and all Molecule scenarios
+	@scripts/test.sh all
+
+lint: ## yamllint and ansible-lint (production profile)
+	@scripts/test.sh lint
+
+unit: ## pytest tests/unit
+	@scripts/test.sh unit
+
+molecule: ## All Molecule scenarios
+	@scripts/test.sh molecule
+
+scenario: ## One Molecule scenario: make scenario S=smoke
+	@test -n "$(S)" || { echo "usage: make scenario S=<name>  (one of: $$(ls molecule | grep -v '\.yml$$' | tr '\n' ' '))"; exit 2; }
+	@scripts/test.sh molecule $(S)
+
+build: ## Build the collection tarball into ./telemetry-stack-<version>.tar.gz
+	@scripts/in-venv.sh ansible-galaxy collection build --force .
+
+venv: ## Create the cached Python venv with the pinned tooling
+	@scripts/venv.sh
+
+engine: ## Make sure a Docker engine runs (installs docker.io if needed)
+	@scripts/ensure-docker.sh
+
+images: ## Build the Debian 12/13 systemd test images (cached)
+	@scripts/build-images.sh
+
+clean: ## Remove build output and Molecule state in this checkout (not the caches)
+	rm -rf telemetry-stack-*.tar.gz .pytest_cache molecule/*/.molecule

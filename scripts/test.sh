@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run the project's tests, stage by stage, and print one summary at the end.
+#
+#   scripts/test.sh                 lint, unit and every Molecule scenario
+#   scripts/test.sh lint            yamllint + ansible-lint (production profile)
+#   scripts/test.sh unit            pytest tests/unit
+#   scripts/test.sh molecule [S..]  Molecule scenarios (all, or the ones named)
+#
+# Every stage runs even when an earlier one failed, so one run shows every
+# problem; the exit code is non-zero when any stage failed.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if ! [ -t 1 ]; then
+  # Logs, not a terminal: no colour codes in CI output.
+  export NO_COLOR=1 ANSIBLE_NOCOLOR=1 PY_COLORS=0
+fi
+
+run="$REPO_ROOT/scripts/in-venv.sh"
+passed=()
+failed=()
+
+stage() { # name command...
+  local name=$1 started rc
+  shift
+  log "$name"
+  started=$(now)
+  set +e
+  "$@"
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then
+    passed+=("$name ($(($(now) - started)) s)")
+  else
+    failed+=("$name ($(($(now) - started)) s, exit $rc)")
+  fi
+}
+
+all_scenarios() {
+  for f in "$REPO_ROOT"/molecule/*/molecule.yml; do basename "$(dirname "$f")"; done
+}
+
+lint() {
+  stage "yamllint" "$run" yamllint --strict .
+  stage "ansible-lint" "$run" ansible-lint
+}
+
+unit() {
+  stage "pytest tests/unit" "$run" pytest
+}
+
+molecule_stages() {
+  local scenarios=("$@")
+  [ ${#scenarios[@]} -gt 0 ] || mapfile -t scenarios < <(all_scenarios)
+  # The engine and the images are preconditions: without them no scenario can run.
+  if ! "$REPO_ROOT/scripts/build-images.sh"; then
+    for s in "${scenarios[@]}"; do failed+=("molecule $s (no test platform)"); done
+    return
+  fi
+  for s in "${scenarios[@]}"; do
+    stage "molecule test -s $s" "$run" molecule test -s "$s"
+  done
+}
+
+"$REPO_ROOT/scripts/venv.sh" >/dev/null
+case "${1:-all}" in
+  all) lint && unit && molecule_stages ;;
+  lint) lint ;;
+  unit) unit ;;
+  molecule) shift && molecule_stages "$@" ;;
+  *) die "unknown stage '$1'. Use one of: all, lint, unit, molecule [scenario...]" ;;
+esac
+
+echo
+log "Summary"
+for s in "${passed[@]}"; do info "PASS  $s"; done
+for s in "${failed[@]}"; do info "FAIL  $s"; done
+echo "stages: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
