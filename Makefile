@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 S ?=
 
-.PHONY: help demo demo-down test lint unit molecule scenario build venv engine images clean
+.PHONY: help demo demo-down test lint unit mirror mirror-serve mirror-stop molecule scenario build venv engine images clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ demo: ## The main job: deploy into fresh containers and say what happened
 demo-down: ## Remove the demo containers
 	@scripts/demo.sh down
 
-test: ## Every test: lint, unit and all Molecule scenarios
+test: ## Every test: lint, unit, the artifact mirror and all Molecule scenarios
 	@scripts/test.sh all
 
 lint: ## yamllint and ansible-lint (production profile)
@@ -29,6 +29,15 @@ lint: ## yamllint and ansible-lint (production profile)
 
 unit: ## pytest tests/unit
 	@scripts/test.sh unit
+
+mirror: ## Build the offline artifact mirror (cached) and test its programs
+	@scripts/test.sh mirror
+
+mirror-serve: ## Serve the mirror on http://127.0.0.1:18089 (mirror-stop stops it)
+	@scripts/in-venv.sh python3 tests/artifacts/mirror_server.py start
+
+mirror-stop: ## Stop the mirror server
+	@scripts/in-venv.sh python3 tests/artifacts/mirror_server.py stop
 
 molecule: ## All Molecule scenarios
 	@scripts/test.sh molecule

@@ -5,6 +5,7 @@
 #   scripts/test.sh                 lint, unit and every Molecule scenario
 #   scripts/test.sh lint            yamllint + ansible-lint (production profile)
 #   scripts/test.sh unit            pytest tests/unit
+#   scripts/test.sh mirror          build the artifact mirror (cached), then test it
 #   scripts/test.sh molecule [S..]  Molecule scenarios (all, or the ones named)
 #
 # Every stage runs even when an earlier one failed, so one run shows every
@@ -49,6 +50,15 @@ unit() {
   stage "pytest tests/unit" "$run" pytest
 }
 
+mirror() {
+  # Building is a precondition of the mirror tests: without it they cannot run.
+  if "$run" python3 tests/artifacts/build_mirror.py; then
+    stage "pytest tests/artifacts" "$run" pytest tests/artifacts
+  else
+    failed+=("build the artifact mirror (make mirror)")
+  fi
+}
+
 molecule_stages() {
   local scenarios=("$@")
   [ ${#scenarios[@]} -gt 0 ] || mapfile -t scenarios < <(all_scenarios)
@@ -64,11 +74,12 @@ molecule_stages() {
 
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
 case "${1:-all}" in
-  all) lint && unit && molecule_stages ;;
+  all) lint && unit && mirror && molecule_stages ;;
   lint) lint ;;
   unit) unit ;;
+  mirror) mirror ;;
   molecule) shift && molecule_stages "$@" ;;
-  *) die "unknown stage '$1'. Use one of: all, lint, unit, molecule [scenario...]" ;;
+  *) die "unknown stage '$1'. Use one of: all, lint, unit, mirror, molecule [scenario...]" ;;
 esac
 
 echo

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Build the offline artifact mirror: real upstream programs, upstream's layout.
+
+The mirror is a directory tree that repeats the upstream download URLs
+(``<host>/<path>``), so a role pointed at ``http://127.0.0.1:PORT/`` instead of
+``https://`` finds every archive and checksum file where upstream has it.
+Every binary is built here from the pinned upstream release's source, taken
+from the Go module proxy configured in ``go env``:
+
+* otelcol and otelcol-contrib: the OpenTelemetry Collector Builder (ocb) of the
+  pinned version, with the manifests in ``tests/artifacts/manifests/``;
+* jaeger: ``cmd/jaeger`` (and ``examples/hotrod``) of the Jaeger module;
+* prometheus and promtool: ``cmd/prometheus`` and ``cmd/promtool``.
+
+Versions come from ``pins.yml``. Each artifact is built once per version,
+architecture and recipe, then reused; ``--force`` rebuilds.
+
+Usage: build_mirror.py [--mirror DIR] [--arch amd64,arm64] [--only NAME,...] [--force] [--list]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MANIFESTS = Path(__file__).resolve().parent / "manifests"
+CACHE_DIR = Path(
+    os.environ.get("TELEMETRY_STACK_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "telemetry-stack"
+)
+DEFAULT_MIRROR = Path(os.environ.get("TELEMETRY_STACK_MIRROR_DIR") or CACHE_DIR / "mirror")
+
+OTELCOL_RELEASES = "github.com/open-telemetry/opentelemetry-collector-releases/releases/download"
+JAEGER_RELEASES = "github.com/jaegertracing/jaeger/releases/download"
+PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
+
+# Bump a recipe's revision when its build or packaging changes: artifacts built
+# by an older revision are rebuilt, the others are kept.
+RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] ==> {msg}", file=sys.stderr, flush=True)
+
+
+def info(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}]     {msg}", file=sys.stderr, flush=True)
+
+
+class BuildError(RuntimeError):
+    """A step failed; the message says which and where its log is."""
+
+
+def run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None, what: str, logfile: Path) -> None:
+    """Run a long command with its output in ``logfile`` and a heartbeat every 30 s."""
+    started = time.monotonic()
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        while not stop.wait(30):
+            info(f"{what}: still running ({int(time.monotonic() - started)} s)")
+
+    beat = threading.Thread(target=heartbeat, daemon=True)
+    beat.start()
+    try:
+        with logfile.open("ab") as out:
+            out.write(f"\n$ {' '.join(cmd)}\n".encode())
+            out.flush()
+            proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+    finally:
+        stop.set()
+    if proc.returncode != 0:
+        tail = logfile.read_text(errors="replace").splitlines()[-25:]
+        raise BuildError(f"{what} failed (exit {proc.returncode}); last lines of {logfile}:\n" + "\n".join(tail))
+    info(f"{what}: done in {int(time.monotonic() - started)} s")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_tar_gz(dest: Path, members: list[tuple[str, Path]], mtime: int) -> None:
+    """A gzipped tarball with ``(name in archive, source file)`` members, directories implied.
+
+    Owners are root and times fixed, so the same inputs give the same bytes.
+    """
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        dirs_done: set[str] = set()
+        for name, src in sorted(members):
+            parts = name.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                d = "/".join(parts[:i])
+                if d not in dirs_done:
+                    dirs_done.add(d)
+                    ti = tarfile.TarInfo(d)
+                    ti.type, ti.mode, ti.mtime = tarfile.DIRTYPE, 0o755, mtime
+                    tar.addfile(ti)
+            ti = tar.gettarinfo(str(src), arcname=name)
+            ti.uid = ti.gid = 0
+            ti.uname = ti.gname = ""
+            ti.mtime = mtime
+            ti.mode = 0o755 if os.access(src, os.X_OK) else 0o644
+            with src.open("rb") as fh:
+                tar.addfile(ti, fh)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".part")
+    with gzip.GzipFile(filename="", fileobj=tmp.open("wb"), mode="wb", mtime=mtime) as gz:
+        gz.write(buf.getvalue())
+    tmp.replace(dest)
+
+
+def write_checksums(path: Path, names: list[str], line: Callable[[str, str], str]) -> None:
+    """(Re)write a checksum file over the given archives in the same directory."""
+    lines = [line(sha256_file(path.parent / n), n) for n in sorted(names) if (path.parent / n).is_file()]
+    path.write_text("".join(lines))
+
+
+def module_source(module: str, version: str, dest: Path) -> dict:
+    """Copy a module's source from the module cache (downloading it) into ``dest``."""
+    out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], capture_output=True, text=True)
+    meta = json.loads(out.stdout or "{}")
+    if out.returncode != 0 or "Dir" not in meta:
+        raise BuildError(f"go mod download {module}@{version} failed: {meta.get('Error') or out.stderr.strip()}")
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(meta["Dir"], dest)
+    for p in dest.rglob("*"):
+        if not p.is_symlink():
+            p.chmod(p.stat().st_mode | 0o200)
+    return meta
+
+
+def go_version() -> str:
+    return subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@dataclass
+class Artifact:
+    """One archive in the mirror, with what builds it and what names it."""
+
+    name: str  # e.g. otelcol-contrib-0.159.0-amd64
+    kind: str  # recipe: otelcol, jaeger, prometheus
+    version: str
+    arch: str
+    release_dir: str  # path in the mirror, upstream's URL without https://
+    archive: str
+    recipe_inputs: list[str] = field(default_factory=list)
+    build: Callable[["Artifact", Path, Path], None] | None = None
+
+    def recipe_hash(self) -> str:
+        h = hashlib.sha256(json.dumps([self.kind, RECIPE_REVISION[self.kind], self.version, self.arch, *self.recipe_inputs]).encode())
+        return h.hexdigest()[:16]
+
+
+# --- otelcol ----------------------------------------------------------------------------------
+
+def build_otelcol(art: Artifact, work: Path, release: Path) -> None:
+    dist = art.archive.split("_", 1)[0]
+    manifest_text = (MANIFESTS / f"{dist}.yaml").read_text().replace("${VERSION}", art.version)
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    gobin = CACHE_DIR / "mirror-work" / "bin" / f"ocb-{art.version}"
+    if not (gobin / "builder").is_file():
+        run(["go", "install", f"go.opentelemetry.io/collector/cmd/builder@v{art.version}"], cwd=work,
+            env={"GOBIN": str(gobin)}, what=f"ocb v{art.version}: go install", logfile=logfile)
+    (work / "manifest.yaml").write_text(manifest_text)
+    shutil.rmtree(work / "_build", ignore_errors=True)
+    run([str(gobin / "builder"), "--config", "manifest.yaml"], cwd=work,
+        env={"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0"},
+        what=f"{dist} {art.version} linux/{art.arch}: ocb build", logfile=logfile)
+    readme = work / "README.md"
+    readme.write_text(
+        f"# {dist} {art.version}\n\nThe OpenTelemetry Collector ({dist} distribution), built with the\n"
+        f"OpenTelemetry Collector Builder v{art.version} from the manifest below.\n\n```yaml\n{manifest_text}```\n"
+    )
+    release.mkdir(parents=True, exist_ok=True)
+    write_tar_gz(release / art.archive, [(dist, work / "_build" / dist), ("README.md", readme)], mtime=int(time.time()))
+    # goreleaser's checksum file: "<sha256>  <name>", one per archive of the release.
+    checksums = release / f"opentelemetry-collector-releases_{dist}_checksums.txt"
+    write_checksums(checksums, [p.name for p in release.glob(f"{dist}_{art.version}_*.tar.gz")], lambda h, n: f"{h}  {n}\n")
+
+
+def otelcol_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    arts = []
+    versions = [("otelcol-contrib", pins["otelcol"]["version"]), ("otelcol", pins["otelcol"]["version"]),
+                ("otelcol-contrib", pins["otelcol"]["previous_version"])]
+    for dist, version in versions:
+        arts.append(Artifact(
+            name=f"{dist}-{version}-{arch}", kind="otelcol", version=version, arch=arch,
+            release_dir=f"{OTELCOL_RELEASES}/v{version}", archive=f"{dist}_{version}_linux_{arch}.tar.gz",
+            recipe_inputs=[(MANIFESTS / f"{dist}.yaml").read_text()], build=build_otelcol,
+        ))
+    return arts
+
+
+# --- jaeger -----------------------------------------------------------------------------------
+
+def build_jaeger(art: Artifact, work: Path, release: Path) -> None:
+    module_version = art.recipe_inputs[0]
+    src = work / "src"
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    info(f"jaeger {art.version}: source of github.com/jaegertracing/jaeger@{module_version}")
+    meta = module_source("github.com/jaegertracing/jaeger", module_version, src)
+    # Jaeger's go.mod has replace directives, so `go install module@version`
+    # refuses it; building inside the module's source honours them, as upstream's Makefile does.
+    date = meta.get("Time", "")
+    ldflags = " ".join([
+        "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=v" + art.version,
+        "-X github.com/jaegertracing/jaeger/internal/version.date=" + date,
+    ])
+    env = {"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0", "GOWORK": "off", "GOFLAGS": "-mod=mod"}
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    run(["go", "build", "-trimpath", "-ldflags", ldflags, "-o", str(out / "jaeger"), "./cmd/jaeger"], cwd=src, env=env,
+        what=f"jaeger {art.version} linux/{art.arch}: go build ./cmd/jaeger", logfile=logfile)
+    run(["go", "build", "-trimpath", "-o", str(out / "example-hotrod"), "./examples/hotrod"], cwd=src, env=env,
+        what=f"jaeger {art.version} linux/{art.arch}: go build ./examples/hotrod", logfile=logfile)
+    top = f"jaeger-{art.version}-linux-{art.arch}"
+    release.mkdir(parents=True, exist_ok=True)
+    write_tar_gz(release / art.archive, [(f"{top}/jaeger", out / "jaeger"), (f"{top}/example-hotrod", out / "example-hotrod")],
+                 mtime=int(time.time()))
+    # `shasum -b -a 256` lines, as scripts/build/package-deploy.sh writes them:
+    # one file for the archive's contents, one combined over the release's archives.
+    (release / f"{top}.sha256sum.txt").write_text(
+        "".join(f"{sha256_file(out / f)} *{top}/{f}\n" for f in ("example-hotrod", "jaeger"))
+    )
+    write_checksums(release / f"jaeger-{art.version}.sha256sum.txt",
+                    [p.name for p in release.glob(f"jaeger-{art.version}-*.tar.gz")], lambda h, n: f"{h} *{n}\n")
+
+
+def jaeger_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    version = pins["jaeger"]["version"]
+    return [Artifact(
+        name=f"jaeger-{version}-{arch}", kind="jaeger", version=version, arch=arch,
+        release_dir=f"{JAEGER_RELEASES}/v{version}", archive=f"jaeger-{version}-linux-{arch}.tar.gz",
+        recipe_inputs=[pins["jaeger"]["go_module_version"]], build=build_jaeger,
+    )]
+
+
+# --- prometheus -------------------------------------------------------------------------------
+
+def prometheus_module_version(version: str) -> str:
+    """Prometheus 3.X.Y is Go module v0.3XX.Y (scripts/get_module_version.sh upstream)."""
+    major, minor, patch = (int(p) for p in version.split("."))
+    if major == 2:
+        return f"v0.{minor}.{patch}"
+    if major == 3:
+        return f"v0.3{minor:02d}.{patch}"
+    raise BuildError(f"prometheus {version}: no known Go module version scheme for major {major}")
+
+
+def build_prometheus(art: Artifact, work: Path, release: Path) -> None:
+    src = work / "src"
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    module_version = prometheus_module_version(art.version)
+    info(f"prometheus {art.version}: source of github.com/prometheus/prometheus@{module_version}")
+    module_source("github.com/prometheus/prometheus", module_version, src)
+    pkg = "github.com/prometheus/common/version"
+    build_date = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime())
+    ldflags = " ".join([
+        "-s",
+        f"-X {pkg}.Version={art.version}",
+        f"-X {pkg}.Revision={module_version}",
+        f"-X {pkg}.Branch=HEAD",
+        f"-X {pkg}.BuildUser=telemetry-stack-mirror",
+        f"-X {pkg}.BuildDate={build_date}",
+    ])
+    env = {"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0", "GOWORK": "off", "GOFLAGS": "-mod=mod"}
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    for binary in ("prometheus", "promtool"):
+        run(["go", "build", "-trimpath", "-tags", "netgo", "-ldflags", ldflags, "-o", str(out / binary), f"./cmd/{binary}"],
+            cwd=src, env=env, what=f"prometheus {art.version} linux/{art.arch}: go build ./cmd/{binary}", logfile=logfile)
+    top = f"prometheus-{art.version}.linux-{art.arch}"
+    members = [(f"{top}/prometheus", out / "prometheus"), (f"{top}/promtool", out / "promtool"),
+               (f"{top}/prometheus.yml", src / "documentation/examples/prometheus.yml"),
+               (f"{top}/LICENSE", src / "LICENSE"), (f"{top}/NOTICE", src / "NOTICE")]
+    release.mkdir(parents=True, exist_ok=True)
+    write_tar_gz(release / art.archive, members, mtime=int(time.time()))
+    # promu's sha256sums.txt: "<sha256>  <name>" over every tarball of the release.
+    write_checksums(release / "sha256sums.txt", [p.name for p in release.glob("*.tar.gz")], lambda h, n: f"{h}  {n}\n")
+
+
+def prometheus_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    version = pins["prometheus"]["version"]
+    return [Artifact(
+        name=f"prometheus-{version}-{arch}", kind="prometheus", version=version, arch=arch,
+        release_dir=f"{PROMETHEUS_RELEASES}/v{version}", archive=f"prometheus-{version}.linux-{arch}.tar.gz",
+        build=build_prometheus,
+    )]
+
+
+# --- driver -----------------------------------------------------------------------------------
+
+def load_pins(path: Path = REPO_ROOT / "pins.yml") -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
+    arts: list[Artifact] = []
+    for arch in arches:
+        arts += otelcol_artifacts(pins, arch) + jaeger_artifacts(pins, arch) + prometheus_artifacts(pins, arch)
+    return arts
+
+
+def host_arch() -> str:
+    machine = os.uname().machine
+    return {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help=f"mirror root (default {DEFAULT_MIRROR})")
+    parser.add_argument("--arch", default=host_arch(), help="comma-separated Go architectures (default: this machine's)")
+    parser.add_argument("--only", default="", help="comma-separated artifact names or name prefixes")
+    parser.add_argument("--force", action="store_true", help="rebuild even when the cache is current")
+    parser.add_argument("--list", action="store_true", help="print the artifacts and their state, build nothing")
+    args = parser.parse_args(argv)
+
+    arts = all_artifacts(load_pins(), [a.strip() for a in args.arch.split(",") if a.strip()])
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        arts = [a for a in arts if any(a.name.startswith(w) for w in wanted)]
+        if not arts:
+            parser.error(f"--only {args.only!r} matches no artifact")
+    state = CACHE_DIR / "mirror-state"
+    state.mkdir(parents=True, exist_ok=True)
+
+    def current(a: Artifact) -> bool:
+        stamp = state / f"{a.name}.recipe"
+        return (args.mirror / a.release_dir / a.archive).is_file() and stamp.is_file() and stamp.read_text() == a.recipe_hash()
+
+    if args.list:
+        for a in arts:
+            print(f"{a.name:40} {'cached' if current(a) else 'to build':9} {a.release_dir}/{a.archive}")
+        return 0
+
+    started = time.monotonic()
+    failures = []
+    todo = [a for a in arts if args.force or not current(a)]
+    for a in arts:
+        if a not in todo:
+            info(f"{a.name}: cached ({a.release_dir}/{a.archive})")
+    if todo:
+        log(f"Building {len(todo)} artifact(s) with {go_version()}: {', '.join(a.name for a in todo)}")
+    for a in todo:
+        t0 = time.monotonic()
+        log(f"{a.name}: building")
+        (state / f"{a.name}.recipe").unlink(missing_ok=True)
+        try:
+            a.build(a, CACHE_DIR / "mirror-work" / a.name, args.mirror / a.release_dir)
+        except BuildError as exc:
+            failures.append(a.name)
+            print(f"ERROR: {a.name}: {exc}", file=sys.stderr)
+            continue
+        (state / f"{a.name}.recipe").write_text(a.recipe_hash())
+        shutil.rmtree(CACHE_DIR / "mirror-work" / a.name / "src", ignore_errors=True)
+        info(f"{a.name}: built in {int(time.monotonic() - t0)} s -> {a.release_dir}/{a.archive}")
+    log(f"Mirror {args.mirror}: {len(arts) - len(failures)} of {len(arts)} artifacts ready "
+        f"({len(todo) - len(failures)} built) in {int(time.monotonic() - started)} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

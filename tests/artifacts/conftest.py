@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures for the mirror tests: the loopback server and verified, unpacked archives."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tarfile
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build_mirror  # noqa: E402
+import mirror_server  # noqa: E402
+
+PINS = build_mirror.load_pins()
+ARTIFACTS = {a.name: a for a in build_mirror.all_artifacts(PINS, [build_mirror.host_arch()])}
+
+
+def checksum_file_for(art: build_mirror.Artifact) -> str:
+    """The upstream checksum file that lists ``art``'s archive."""
+    if art.kind == "otelcol":
+        return f"opentelemetry-collector-releases_{art.archive.split('_', 1)[0]}_checksums.txt"
+    if art.kind == "jaeger":
+        return f"jaeger-{art.version}.sha256sum.txt"
+    return "sha256sums.txt"
+
+
+def parse_checksums(text: str) -> dict[str, str]:
+    """``<hex>  <name>`` (goreleaser, promu) and ``<hex> *<name>`` (shasum -b) lines."""
+    sums = {}
+    for line in text.splitlines():
+        digest, _, name = line.partition(" ")
+        sums[name.strip().lstrip("*")] = digest
+    return sums
+
+
+@pytest.fixture(scope="session")
+def mirror_url() -> str:
+    missing = [a.name for a in ARTIFACTS.values() if not (build_mirror.DEFAULT_MIRROR / a.release_dir / a.archive).is_file()]
+    if missing:
+        pytest.fail(f"the mirror lacks {', '.join(missing)}: build it with `make mirror`")
+    was_up = mirror_server.is_up()
+    url = mirror_server.start()
+    yield url
+    if not was_up:
+        mirror_server.stop()
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as resp:
+        return resp.read()
+
+
+@pytest.fixture(scope="session")
+def unpacked(mirror_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """``unpacked(name)`` downloads an artifact over HTTP, checks its sha256, unpacks it once."""
+    done: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in done:
+            art = ARTIFACTS[name]
+            base = f"{mirror_url}/{art.release_dir}"
+            data = fetch(f"{base}/{art.archive}")
+            sums = parse_checksums(fetch(f"{base}/{checksum_file_for(art)}").decode())
+            assert sums.get(art.archive) == hashlib.sha256(data).hexdigest(), f"{art.archive}: checksum mismatch"
+            dest = tmp_path_factory.mktemp(name)
+            archive = dest / art.archive
+            archive.write_bytes(data)
+            with tarfile.open(archive) as tar:
+                tar.extractall(dest, filter="data")
+            done[name] = dest
+        return done[name]
+
+    return get

@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every program in the mirror is the real, pinned upstream program, and it runs."""
+
+from __future__ import annotations
+
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ARTIFACTS, PINS, checksum_file_for, fetch, parse_checksums
+
+CONFIGS = Path(__file__).resolve().parent / "configs"
+VERSION = PINS["otelcol"]["version"]
+PREVIOUS = PINS["otelcol"]["previous_version"]
+ARCH = next(iter(ARTIFACTS.values())).arch
+
+# What issue #3 requires of the trimmed contrib distribution, by component kind.
+REQUIRED_CONTRIB = {
+    "receivers": {"otlp", "hostmetrics", "filelog", "prometheus"},
+    "processors": {"memory_limiter", "batch", "resourcedetection", "resource", "attributes", "tail_sampling"},
+    "exporters": {"otlp", "otlphttp", "debug", "prometheus", "prometheusremotewrite", "loadbalancing", "file"},
+    "extensions": {"health_check", "pprof", "zpages", "file_storage"},
+    "connectors": {"spanmetrics"},
+}
+
+
+# Newer collectors list components under snake_case type names and keep the
+# old names as aliases that configs may still use; `components` shows the new ones.
+CANONICAL = {
+    "otlp_grpc": "otlp", "otlp_http": "otlphttp", "load_balancing": "loadbalancing",
+    "prometheus_remote_write": "prometheusremotewrite", "host_metrics": "hostmetrics", "file_log": "filelog",
+    "resource_detection": "resourcedetection", "span_metrics": "spanmetrics",
+}
+
+
+def run(*cmd: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120)
+    if ok:
+        assert proc.returncode == 0, f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.mark.parametrize("name", sorted(ARTIFACTS))
+def test_archive_layout_and_checksum_file(mirror_url: str, name: str, unpacked) -> None:
+    art = ARTIFACTS[name]
+    sums = parse_checksums(fetch(f"{mirror_url}/{art.release_dir}/{checksum_file_for(art)}").decode())
+    assert art.archive in sums
+    with tarfile.open(unpacked(name) / art.archive) as tar:
+        files = sorted(m.name for m in tar.getmembers() if m.isfile())
+    expected = {
+        "otelcol": sorted([art.archive.split("_", 1)[0], "README.md"]),
+        "jaeger": [f"jaeger-{art.version}-linux-{ARCH}/{f}" for f in ("example-hotrod", "jaeger")],
+        "prometheus": [f"prometheus-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "prometheus", "prometheus.yml", "promtool")],
+    }[art.kind]
+    assert files == expected
+
+
+@pytest.mark.parametrize(("dist", "version"), [("otelcol-contrib", VERSION), ("otelcol", VERSION), ("otelcol-contrib", PREVIOUS)])
+def test_otelcol_version(unpacked, dist: str, version: str) -> None:
+    binary = unpacked(f"{dist}-{version}-{ARCH}") / dist
+    assert run(binary, "--version").stdout.strip() == f"{dist} version {version}"
+
+
+@pytest.mark.parametrize("version", [VERSION, PREVIOUS])
+def test_otelcol_contrib_has_the_required_components(unpacked, version: str) -> None:
+    listed = yaml.safe_load(run(unpacked(f"otelcol-contrib-{version}-{ARCH}") / "otelcol-contrib", "components").stdout)
+    have = {kind: {CANONICAL.get(c["name"], c["name"]) for c in listed.get(kind) or []} for kind in REQUIRED_CONTRIB}
+    missing = {kind: sorted(REQUIRED_CONTRIB[kind] - have[kind]) for kind in REQUIRED_CONTRIB if REQUIRED_CONTRIB[kind] - have[kind]}
+    assert not missing
+
+
+@pytest.mark.parametrize("dist", ["otelcol-contrib", "otelcol"])
+def test_otelcol_validate_accepts_the_release_default_config(unpacked, dist: str) -> None:
+    run(unpacked(f"{dist}-{VERSION}-{ARCH}") / dist, "validate", f"--config={CONFIGS / 'otelcol-release-default.yaml'}")
+
+
+def test_otelcol_validate_rejects_an_undefined_component(unpacked, tmp_path: Path) -> None:
+    config = yaml.safe_load((CONFIGS / "otelcol-release-default.yaml").read_text())
+    config["service"]["pipelines"]["traces"]["exporters"].append("otlp/missing")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    proc = run(unpacked(f"otelcol-contrib-{VERSION}-{ARCH}") / "otelcol-contrib", "validate", f"--config={bad}", ok=False)
+    assert proc.returncode != 0
+    assert "otlp/missing" in proc.stderr + proc.stdout
+
+
+def jaeger_binary(unpacked) -> Path:
+    version = PINS["jaeger"]["version"]
+    return unpacked(f"jaeger-{version}-{ARCH}") / f"jaeger-{version}-linux-{ARCH}" / "jaeger"
+
+
+def test_jaeger_version(unpacked) -> None:
+    out = run(jaeger_binary(unpacked), "version").stdout
+    assert f'"gitVersion": "v{PINS["jaeger"]["version"]}"' in out or f"v{PINS['jaeger']['version']}" in out
+
+
+def test_jaeger_validate(unpacked, tmp_path: Path) -> None:
+    jaeger = jaeger_binary(unpacked)
+    run(jaeger, "validate", f"--config={CONFIGS / 'jaeger-memory.yaml'}")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((CONFIGS / "jaeger-memory.yaml").read_text().replace("receivers: [otlp]", "receivers: [otlp, zipkin/missing]"))
+    proc = run(jaeger, "validate", f"--config={bad}", ok=False)
+    assert proc.returncode != 0 and "zipkin/missing" in proc.stderr
+
+
+def prometheus_dir(unpacked) -> Path:
+    version = PINS["prometheus"]["version"]
+    return unpacked(f"prometheus-{version}-{ARCH}") / f"prometheus-{version}.linux-{ARCH}"
+
+
+def test_prometheus_version(unpacked) -> None:
+    for binary in ("prometheus", "promtool"):
+        out = run(prometheus_dir(unpacked) / binary, "--version").stdout
+        assert out.startswith(f"{binary}, version {PINS['prometheus']['version']} "), out
+
+
+def test_promtool_check_config(unpacked, tmp_path: Path) -> None:
+    home = prometheus_dir(unpacked)
+    assert "SUCCESS" in run(home / "promtool", "check", "config", home / "prometheus.yml").stdout
+    bad = tmp_path / "prometheus.yml"
+    bad.write_text("scrape_configs:\n  - job_name: x\n    scrape_interval: often\n")
+    assert run(home / "promtool", "check", "config", bad, ok=False).returncode != 0
+
