@@ -44,7 +44,7 @@ def mirror_url() -> str:
     if missing:
         pytest.fail(f"the mirror lacks {', '.join(missing)}: build it with `make mirror`")
     was_up = mirror_server.is_up()
-    url = mirror_server.start()
+    url = mirror_server.start()  # reuses a server already serving this mirror
     yield url
     if not was_up:
         mirror_server.stop()

@@ -48,19 +48,27 @@ def is_up(port: int = DEFAULT_PORT) -> bool:
         return False
 
 
-def _pid(port: int) -> int | None:
+def _running(port: int) -> tuple[int, Path] | None:
+    """(pid, root) of the server that start() left running on ``port``, if any."""
     try:
-        pid = int(_pidfile(port).read_text().strip())
+        pid_text, root = _pidfile(port).read_text().split("\n", 1)
+        pid = int(pid_text)
         os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError, IndexError):
+        return pid, Path(root.strip())
+    except (OSError, ValueError):
         return None
 
 
 def start(root: Path = DEFAULT_MIRROR, port: int = DEFAULT_PORT) -> str:
-    """Start the server in the background unless one already answers; return its URL."""
-    if is_up(port):
+    """Start the server in the background unless it already serves ``root``; return its URL."""
+    running = _running(port)
+    if running and running[1] == root.resolve() and is_up(port):
         return url(port)
+    if is_up(port) or running:
+        raise RuntimeError(
+            f"port {port} is taken by another server (not serving {root}); stop it "
+            "(mirror_server.py stop) or choose another port with TELEMETRY_STACK_MIRROR_PORT"
+        )
     if not (root / PROBE.strip("/")).is_dir():
         raise RuntimeError(f"{root} is not a built mirror (no {PROBE.strip('/')}/ in it). Build it: make mirror")
     LOGFILE.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +77,7 @@ def start(root: Path = DEFAULT_MIRROR, port: int = DEFAULT_PORT) -> str:
             [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
-    _pidfile(port).write_text(f"{proc.pid}\n")
+    _pidfile(port).write_text(f"{proc.pid}\n{root.resolve()}\n")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if is_up(port):
@@ -82,10 +90,11 @@ def start(root: Path = DEFAULT_MIRROR, port: int = DEFAULT_PORT) -> str:
 
 def stop(port: int = DEFAULT_PORT) -> bool:
     """Stop the server that start() started on ``port``; True if one was running."""
-    pid = _pid(port)
+    running = _running(port)
     _pidfile(port).unlink(missing_ok=True)
-    if pid is None:
+    if running is None:
         return False
+    pid = running[0]
     os.kill(pid, signal.SIGTERM)
     for _ in range(50):
         try:
