@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) telemetry.stack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which component types the upstream collector distributions have, by version.
+
+The type names are those of the upstream distribution manifests
+(opentelemetry-collector-releases ``distributions/*/manifest.yaml``) and the
+components' ``metadata.yaml``. What changed over time is kept as events:
+removals (with what replaces them) and renames (the new name exists from a
+version on; the old name stays accepted as an alias).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+DISTRIBUTIONS = ("otelcol", "otelcol-contrib")
+KINDS = ("receiver", "processor", "exporter", "extension", "connector")
+
+Version = tuple[int, int, int]
+
+
+def parse_version(text: str) -> Version:
+    """'0.159.0' or 'v0.159.0' -> (0, 159, 0)."""
+    parts = str(text).strip().lstrip("v").split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"version must look like 0.159.0, got {text!r}")
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+# The core distribution (distributions/otelcol/manifest.yaml).
+_CORE = {
+    "receiver": "hostmetrics jaeger kafka nop otlp prometheus zipkin",
+    "processor": "attributes batch filter memory_limiter probabilistic_sampler resource span",
+    "exporter": "debug file kafka nop otlp otlphttp prometheus prometheusremotewrite zipkin",
+    "extension": "health_check pprof zpages",
+    "connector": "forward",
+}
+
+# What otelcol-contrib has on top of the core distribution.
+_CONTRIB_EXTRA = {
+    "receiver": (
+        "active_directory_ds aerospike apache apachespark awscloudwatch awscontainerinsightreceiver "
+        "awsecscontainermetrics awsfirehose awss3 awsxray azureblob azureeventhub azuremonitor bigip carbon "
+        "chrony cloudflare cloudfoundry collectd couchdb datadog docker_stats elasticsearch envoyals expvar faro "
+        "filelog filestats flinkmetrics fluentforward github googlecloudmonitoring googlecloudpubsub "
+        "googlecloudspanner haproxy httpcheck iis influxdb jmx journald k8s_cluster k8s_events k8sobjects "
+        "kafkametrics kubeletstats libhoney loki memcached mongodbatlas mongodb mysql namedpipe netflow nginx "
+        "nsxt ntp oracledb otelarrow otlpjsonfile podman_stats postgresql prometheusremotewrite pulsar purefa "
+        "purefb rabbitmq receiver_creator redis riak saphana signalfx prometheus_simple skywalking snmp "
+        "snowflake solace splunkenterprise splunk_hec sqlquery sqlserver sshcheck statsd stef syslog tcpcheck "
+        "tcplog tlscheck udplog vcenter wavefront webhookevent windowseventlog windowsperfcounters zookeeper"
+    ),
+    "processor": (
+        "coralogix cumulativetodelta deltatocumulative deltatorate geoip groupbyattrs groupbytrace interval "
+        "isolationforest k8sattributes logdedup experimental_metricsgeneration metricstarttime metricstransform "
+        "redaction remotetap resourcedetection schema sumologic tail_sampling transform"
+    ),
+    "exporter": (
+        "alibabacloud_logservice awscloudwatchlogs awsemf awskinesis awss3 awsxray azureblob azuredataexplorer "
+        "azuremonitor bmchelix carbon cassandra clickhouse coralogix datadog dataset doris elasticsearch faro "
+        "googlecloud googlecloudpubsub googlemanagedprometheus honeycombmarker influxdb loadbalancing "
+        "logicmonitor logzio mezmo opensearch otelarrow pulsar rabbitmq sapm sentry signalfx splunk_hec stef "
+        "sumologic syslog tencentcloud_logservice tinybird"
+    ),
+    "extension": (
+        "ack asapclient awscloudwatchmetricstreams_encoding awslogs_encoding awsproxy azureauth basicauth "
+        "bearertokenauth cgroupruntime datadog db_storage docker_observer ecs_observer ecs_task_observer "
+        "file_storage googleclientauth googlecloudlogentry_encoding headers_setter healthcheckv2 host_observer "
+        "http_forwarder jaeger_encoding jaegerremotesampling json_log_encoding k8s_leader_elector k8s_observer "
+        "kafkatopics_observer oauth2client oidc opamp otlp_encoding redis_storage sigv4auth skywalking_encoding "
+        "sumologic text_encoding zipkin_encoding"
+    ),
+    "connector": (
+        "count datadog exceptions failover grafanacloud otlpjson roundrobin routing servicegraph signaltometrics "
+        "spanmetrics sum"
+    ),
+}
+
+
+class Removal(NamedTuple):
+    kind: str
+    type: str
+    version: Version
+    replacement: str | None
+    distributions: tuple[str, ...] = DISTRIBUTIONS
+
+
+class Rename(NamedTuple):
+    kind: str
+    old: str
+    new: str
+    version: Version  # the first version that knows ``new``
+
+
+REMOVALS = (
+    Removal("exporter", "jaeger", (0, 85, 0), "otlp (Jaeger takes OTLP natively)"),
+    Removal("extension", "memory_ballast", (0, 109, 0), "the memory_limiter processor and GOMEMLIMIT"),
+    Removal("exporter", "logging", (0, 111, 0), "debug"),
+    Removal("receiver", "opencensus", (0, 132, 0), "otlp"),
+    Removal("exporter", "opencensus", (0, 132, 0), "otlp"),
+)
+
+# Checked against the binaries built from 0.145.0 and 0.159.0 (`otelcol-contrib components`).
+RENAMES = (
+    Rename("exporter", "otlp", "otlp_grpc", (0, 142, 0)),
+    Rename("exporter", "otlphttp", "otlp_http", (0, 142, 0)),
+    Rename("receiver", "hostmetrics", "host_metrics", (0, 146, 0)),
+    Rename("receiver", "filelog", "file_log", (0, 146, 0)),
+    Rename("processor", "resourcedetection", "resource_detection", (0, 146, 0)),
+    Rename("exporter", "loadbalancing", "load_balancing", (0, 146, 0)),
+    Rename("exporter", "prometheusremotewrite", "prometheus_remote_write", (0, 146, 0)),
+    Rename("connector", "spanmetrics", "span_metrics", (0, 146, 0)),
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the catalog says about one component type."""
+
+    known: bool
+    removed_in: str | None = None
+    replacement: str | None = None
+    added_in: str | None = None
+
+
+def _text(v: Version) -> str:
+    return ".".join(map(str, v))
+
+
+def _base(distribution: str, kind: str) -> set[str]:
+    names = set(_CORE[kind].split())
+    if distribution == "otelcol-contrib":
+        names |= set(_CONTRIB_EXTRA[kind].split())
+    return names
+
+
+def types(distribution: str, version: Version, kind: str) -> set[str]:
+    """Every type name ``distribution`` accepts for ``kind`` at ``version``."""
+    names = _base(distribution, kind)
+    for r in RENAMES:
+        if r.kind == kind and r.old in names and version >= r.version:
+            names.add(r.new)
+    for r in REMOVALS:
+        if r.kind == kind and distribution in r.distributions and version >= r.version:
+            names.discard(r.type)
+    return names
+
+
+def lookup(distribution: str, version: Version, kind: str, ctype: str) -> Status:
+    for r in REMOVALS:
+        if r.kind == kind and r.type == ctype and distribution in r.distributions:
+            if version >= r.version:
+                return Status(False, removed_in=_text(r.version), replacement=r.replacement)
+            return Status(True)
+    if ctype in types(distribution, version, kind):
+        return Status(True)
+    for r in RENAMES:
+        if r.kind == kind and r.new == ctype and r.old in _base(distribution, kind):
+            return Status(False, added_in=_text(r.version))
+    return Status(False)
