@@ -6,36 +6,16 @@ from __future__ import annotations
 import hashlib
 import sys
 import tarfile
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "collections"))
 
 import build_mirror  # noqa: E402
 import mirror_server  # noqa: E402
-
-PINS = build_mirror.load_pins()
-ARTIFACTS = {a.name: a for a in build_mirror.all_artifacts(PINS, [build_mirror.host_arch()])}
-
-
-def checksum_file_for(art: build_mirror.Artifact) -> str:
-    """The upstream checksum file that lists ``art``'s archive."""
-    if art.kind == "otelcol":
-        return f"opentelemetry-collector-releases_{art.archive.split('_', 1)[0]}_checksums.txt"
-    if art.kind == "jaeger":
-        return f"jaeger-{art.version}.sha256sum.txt"
-    return "sha256sums.txt"
-
-
-def parse_checksums(text: str) -> dict[str, str]:
-    """``<hex>  <name>`` (goreleaser, promu) and ``<hex> *<name>`` (shasum -b) lines."""
-    sums = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition(" ")
-        sums[name.strip().lstrip("*")] = digest
-    return sums
+from mirror_lib import ARTIFACTS, checksum_file_for, fetch, parse_checksums  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +29,6 @@ def mirror_url() -> str:
     if not was_up:
         mirror_server.stop()
 
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=60) as resp:
-        return resp.read()
 
 
 @pytest.fixture(scope="session")

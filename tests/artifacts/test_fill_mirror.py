@@ -15,7 +15,7 @@ from pathlib import Path
 
 import build_mirror
 import mirror_server
-from conftest import ARTIFACTS, checksum_file_for
+from mirror_lib import ARTIFACTS, checksum_file_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO_ROOT / "playbooks" / "fill_mirror.yml"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ARTIFACTS, PINS, checksum_file_for, fetch, parse_checksums
+from mirror_lib import ARTIFACTS, PINS, checksum_file_for, fetch, parse_checksums
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
 VERSION = PINS["otelcol"]["version"]

@@ -14,7 +14,7 @@ version on; the old name stays accepted as an alias).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 DISTRIBUTIONS = ("otelcol", "otelcol-contrib")
 KINDS = ("receiver", "processor", "exporter", "extension", "connector")
@@ -161,3 +161,14 @@ def lookup(distribution: str, version: Version, kind: str, ctype: str) -> Status
         if r.kind == kind and r.new == ctype and r.old in _base(distribution, kind):
             return Status(False, added_in=_text(r.version))
     return Status(False)
+
+
+def with_aliases(kind: str, version: Version, names: Iterable[str]) -> set[str]:
+    """A build's type names plus the old alias of each renamed type, and its new name from the rename on."""
+    out = set(names)
+    for r in RENAMES:
+        if r.kind == kind and (r.old in out or r.new in out):
+            out.add(r.old)
+            if version >= r.version:
+                out.add(r.new)
+    return out

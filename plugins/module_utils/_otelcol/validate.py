@@ -180,7 +180,7 @@ class _Checker:
 
     def known_type(self, where: str, kind: str, ctype: str) -> None:
         if self.components is not None:
-            names = set(self.components.get(kind + "s") or ())
+            names = catalog.with_aliases(kind, self.version, self.components.get(kind + "s") or ())
             if ctype not in names:
                 self.error(where, "", f"this {self.distribution} build has no {kind} of type '{ctype}'{_suggest(ctype, names)}")
             return
@@ -222,7 +222,7 @@ class _Checker:
                 self.error("service", "extensions", f"'{ext}' is not defined under extensions{_suggest(str(ext), defined['extensions'])}")
             used["extensions"].add(str(ext))
         if len(set(map(str, exts))) != len(exts):
-            self.error("service", "extensions", "lists an extension more than once")
+            self.warn("service", "extensions", "lists an extension more than once; the collector starts it once")
 
         pipelines = service.get("pipelines")
         if not pipelines:
@@ -275,7 +275,7 @@ class _Checker:
             for cid in ids:
                 cid = str(cid)
                 if cid in seen:
-                    self.error(where, key, f"lists '{cid}' more than once")
+                    self.warn(where, key, f"lists '{cid}' more than once; the collector uses it once")
                 seen.add(cid)
                 self.reference(where, key, cid, defined, used, pid, as_exporter, as_receiver)
             if key == "processors" and len(ids) > 1:

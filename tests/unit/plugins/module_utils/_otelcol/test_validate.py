@@ -62,7 +62,6 @@ ERRORS = [
     pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].pop("endpoint"), "0.159.0", "exporters/otlp_grpc/gateway", "endpoint", "is required", id="exporter-without-endpoint"),
     pytest.param(lambda c: c["exporters"].update({"host_metrics": {}}), "0.159.0", "exporters/host_metrics", "", "is a receiver", id="new-name-wrong-kind"),
     pytest.param(lambda c: c["receivers"].update({"host_metrics": {}}) or pipe(c)["receivers"].append("host_metrics"), "0.145.0", "receivers/host_metrics", "", "only from v0.146.0", id="new-name-too-early"),
-    pytest.param(lambda c: pipe(c)["receivers"].append("otlp"), "0.159.0", "service.pipelines/traces", "receivers", "more than once", id="duplicate-in-pipeline"),
     pytest.param(lambda c: c["service"].update({"pipeline": {}}), "0.159.0", "service", "pipeline", "unknown key", id="unknown-service-key"),
 ]
 
@@ -82,6 +81,8 @@ WARNINGS = [
     pytest.param(lambda c: pipe(c).update({"processors": ["batch", "memory_limiter"]}), "service.pipelines/traces", "processors", "memory_limiter should be the first", id="memory-limiter-not-first"),
     pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"endpoint": "$GATEWAY:4317"}), "exporters/otlp_grpc/gateway", "endpoint", "${env:GATEWAY}", id="bare-env-var"),
     pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"tls": {"insecure": True, "ca_file": "/ca.pem"}}), "exporters/otlp_grpc/gateway", "tls.insecure", "ca_file", id="insecure-with-tls-files"),
+    pytest.param(lambda c: pipe(c)["receivers"].append("otlp"), "service.pipelines/traces", "receivers", "more than once", id="duplicate-in-pipeline"),
+    pytest.param(lambda c: c["service"]["extensions"].append("health_check"), "service", "extensions", "more than once", id="duplicate-extension"),
 ]
 
 
