@@ -55,7 +55,7 @@ _CONTRIB_EXTRA = {
     ),
     "processor": (
         "coralogix cumulativetodelta deltatocumulative deltatorate geoip groupbyattrs groupbytrace interval "
-        "isolationforest k8sattributes logdedup experimental_metricsgeneration metricstarttime metricstransform "
+        "isolationforest k8sattributes logdedup experimental_metricsgeneration metricsgeneration metricstarttime metricstransform "
         "redaction remotetap resourcedetection schema sumologic tail_sampling transform"
     ),
     "exporter": (
@@ -68,10 +68,10 @@ _CONTRIB_EXTRA = {
     "extension": (
         "ack asapclient awscloudwatchmetricstreams_encoding awslogs_encoding awsproxy azureauth basicauth "
         "bearertokenauth cgroupruntime datadog db_storage docker_observer ecs_observer ecs_task_observer "
-        "file_storage googleclientauth googlecloudlogentry_encoding headers_setter healthcheckv2 host_observer "
+        "file_storage googleclientauth googlecloudlogentry_encoding headers_setter host_observer "
         "http_forwarder jaeger_encoding jaegerremotesampling json_log_encoding k8s_leader_elector k8s_observer "
         "kafkatopics_observer oauth2client oidc opamp otlp_encoding redis_storage sigv4auth skywalking_encoding "
-        "sumologic text_encoding zipkin_encoding"
+        "text_encoding zipkin_encoding"
     ),
     "connector": (
         "count datadog exceptions failover grafanacloud otlpjson roundrobin routing servicegraph signaltometrics "
@@ -101,18 +101,56 @@ REMOVALS = (
     Removal("exporter", "logging", (0, 111, 0), "debug"),
     Removal("receiver", "opencensus", (0, 132, 0), "otlp"),
     Removal("exporter", "opencensus", (0, 132, 0), "otlp"),
+    Removal("extension", "ecs_task_observer", (0, 139, 0), "ecs_observer", ("otelcol-contrib",)),
+    Removal("exporter", "carbon", (0, 141, 0), "otlp or prometheusremotewrite", ("otelcol-contrib",)),
+    Removal("receiver", "bigip", (0, 146, 0), None, ("otelcol-contrib",)),
+    Removal("exporter", "sapm", (0, 148, 0), "otlphttp", ("otelcol-contrib",)),
+    Removal("exporter", "mezmo", (0, 161, 0), "otlphttp", ("otelcol-contrib",)),
 )
 
-# Checked against the binaries built from 0.145.0 and 0.159.0 (`otelcol-contrib components`).
-RENAMES = (
-    Rename("exporter", "otlp", "otlp_grpc", (0, 142, 0)),
-    Rename("exporter", "otlphttp", "otlp_http", (0, 142, 0)),
-    Rename("receiver", "hostmetrics", "host_metrics", (0, 146, 0)),
-    Rename("receiver", "filelog", "file_log", (0, 146, 0)),
-    Rename("processor", "resourcedetection", "resource_detection", (0, 146, 0)),
-    Rename("exporter", "loadbalancing", "load_balancing", (0, 146, 0)),
-    Rename("exporter", "prometheusremotewrite", "prometheus_remote_write", (0, 146, 0)),
-    Rename("connector", "spanmetrics", "span_metrics", (0, 146, 0)),
+# Renames to snake_case (2026): metadata.yaml's `type` became the new name and
+# `deprecated_type` the old one, which stays accepted. The version is the first
+# release with the new name, from the upstream release registry; where only a
+# range is known the later end is used (see docs/validator.md).
+_RENAMED = {
+    "receiver": (
+        "filelog file_log 0.149.0, hostmetrics host_metrics 0.151.0, k8sobjects k8s_objects 0.151.0, "
+        "kubeletstats kubelet_stats 0.152.0, apachespark apache_spark 0.155.0, awscloudwatch aws_cloudwatch 0.155.0, "
+        "azureblob azure_blob 0.155.0, azureeventhub azure_event_hub 0.155.0, azuremonitor azure_monitor 0.155.0, "
+        "cloudfoundry cloud_foundry 0.155.0, envoyals envoy_als 0.155.0, filestats file_stats 0.155.0, "
+        "flinkmetrics flink_metrics 0.155.0, fluentforward fluent_forward 0.155.0, "
+        "googlecloudspanner google_cloud_spanner 0.155.0, httpcheck http_check 0.155.0, "
+        "kafkametrics kafka_metrics 0.155.0, mongodbatlas mongodb_atlas 0.155.0, namedpipe named_pipe 0.155.0, "
+        "otlpjsonfile otlp_json_file 0.155.0, prometheusremotewrite prometheus_remote_write 0.155.0, "
+        "splunkenterprise splunk_enterprise 0.155.0, sshcheck ssh_check 0.155.0, tcpcheck tcp_check 0.155.0, "
+        "tcplog tcp_log 0.155.0, tlscheck tls_check 0.155.0, udplog udp_log 0.155.0, "
+        "webhookevent webhook_event 0.155.0, windowseventlog windows_event_log 0.155.0"
+    ),
+    "processor": (
+        "k8sattributes k8s_attributes 0.146.0, metricstarttime metric_start_time 0.150.0, "
+        "logdedup log_dedup 0.152.0, metricstransform metrics_transform 0.152.0, "
+        "resourcedetection resource_detection 0.153.0, cumulativetodelta cumulative_to_delta 0.162.0, "
+        "deltatocumulative delta_to_cumulative 0.162.0, deltatorate delta_to_rate 0.162.0"
+    ),
+    "exporter": (
+        "otlp otlp_grpc 0.144.0, otlphttp otlp_http 0.144.0, azureblob azure_blob 0.148.0, "
+        "bmchelix bmc_helix 0.152.0, honeycombmarker honeycomb_marker 0.152.0, "
+        "loadbalancing load_balancing 0.153.0, prometheusremotewrite prometheus_remote_write 0.154.0, "
+        "azuremonitor azure_monitor 0.162.0"
+    ),
+    "extension": (
+        "awslogs_encoding aws_logs_encoding 0.148.0, cgroupruntime cgroup_runtime 0.148.0, "
+        "googlecloudlogentry_encoding google_cloud_logentry_encoding 0.148.0, azureauth azure_auth 0.154.0"
+    ),
+    "connector": (
+        "signaltometrics signal_to_metrics 0.146.0, otlpjson otlp_json 0.152.0, roundrobin round_robin 0.152.0, "
+        "servicegraph service_graph 0.152.0, spanmetrics span_metrics 0.152.0, grafanacloud grafana_cloud 0.162.0"
+    ),
+}
+RENAMES = tuple(
+    Rename(kind, old, new, parse_version(version))
+    for kind, text in _RENAMED.items()
+    for old, new, version in (item.split() for item in text.split(", "))
 )
 
 

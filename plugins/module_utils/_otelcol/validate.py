@@ -31,8 +31,10 @@ SIGNALS = ("traces", "metrics", "logs", "profiles")
 
 # A component type: a letter, then letters, digits or underscores (max 63).
 _TYPE_RE = re.compile(r"^[a-zA-Z][0-9a-zA-Z_]{0,62}$")
-# A bare $VAR (no braces), which the collector stopped expanding.
+# A bare $VAR (no braces), which the collector stopped expanding in v0.104.0
+# (feature gate confmap.unifyEnvVarExpansion on by default).
 _BARE_ENV_RE = re.compile(r"(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)")
+_BARE_ENV_DROPPED = (0, 104, 0)
 # TLS file settings that make `insecure: true` contradictory.
 _TLS_FILES = ("ca_file", "cert_file", "key_file", "ca_pem", "cert_pem", "key_pem")
 
@@ -334,10 +336,10 @@ class _Checker:
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 self.walk(where, v, path + (str(i),))
-        elif isinstance(value, str):
+        elif isinstance(value, str) and self.version >= _BARE_ENV_DROPPED:
             for m in _BARE_ENV_RE.finditer(value):
                 self.warn(where, ".".join(path), (
-                    f"'${m.group(1)}' is not expanded by the collector (since v0.105.0 only ${{env:{m.group(1)}}} "
+                    f"'${m.group(1)}' is not expanded by the collector (since v0.104.0 only ${{env:{m.group(1)}}} "
                     f"and ${{{m.group(1)}}} are); write ${{env:{m.group(1)}}}"
                 ))
 

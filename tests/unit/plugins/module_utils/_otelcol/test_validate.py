@@ -61,7 +61,7 @@ ERRORS = [
     pytest.param(lambda c: c["extensions"].update({"zpages": {"endpoint": "localhost:4317"}}) or c["service"]["extensions"].append("zpages"), "0.159.0", "extensions/zpages", "endpoint", "listen on port 4317", id="port-clash-extension"),
     pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].pop("endpoint"), "0.159.0", "exporters/otlp_grpc/gateway", "endpoint", "is required", id="exporter-without-endpoint"),
     pytest.param(lambda c: c["exporters"].update({"host_metrics": {}}), "0.159.0", "exporters/host_metrics", "", "is a receiver", id="new-name-wrong-kind"),
-    pytest.param(lambda c: c["receivers"].update({"host_metrics": {}}) or pipe(c)["receivers"].append("host_metrics"), "0.145.0", "receivers/host_metrics", "", "only from v0.146.0", id="new-name-too-early"),
+    pytest.param(lambda c: c["receivers"].update({"host_metrics": {}}) or pipe(c)["receivers"].append("host_metrics"), "0.145.0", "receivers/host_metrics", "", "only from v0.151.0 on", id="new-name-too-early"),
     pytest.param(lambda c: c["service"].update({"pipeline": {}}), "0.159.0", "service", "pipeline", "unknown key", id="unknown-service-key"),
 ]
 
@@ -122,3 +122,25 @@ def test_a_build_catalog_replaces_the_upstream_one() -> None:
 def test_bad_arguments_raise(version: str, distribution: str) -> None:
     with pytest.raises(ValueError):
         validate(BASE, version, distribution)
+
+
+def test_bare_env_vars_were_expanded_before_v0_104() -> None:
+    config = with_(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"endpoint": "$GATEWAY:4317"}))
+    config["exporters"] = {"otlp/gateway": config["exporters"].pop("otlp_grpc/gateway")}
+    pipe(config)["exporters"] = ["otlp/gateway"]
+    assert not validate(config, "0.103.0").findings
+    assert validate(config, "0.104.0").findings[0].message.startswith("'$GATEWAY' is not expanded")
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "first"),
+    [("exporter", "otlp", "otlp_grpc", "0.144.0"), ("exporter", "loadbalancing", "load_balancing", "0.153.0"), ("receiver", "filelog", "file_log", "0.149.0")],
+)
+def test_renames_take_effect_at_their_version(kind: str, old: str, new: str, first: str) -> None:
+    from ansible_collections.telemetry.stack.plugins.module_utils._otelcol import catalog
+
+    v = catalog.parse_version(first)
+    before = (v[0], v[1] - 1, 0)
+    assert catalog.lookup("otelcol-contrib", v, kind, new).known and catalog.lookup("otelcol-contrib", v, kind, old).known
+    assert not catalog.lookup("otelcol-contrib", before, kind, new).known
+    assert catalog.lookup("otelcol-contrib", before, kind, new).added_in == first

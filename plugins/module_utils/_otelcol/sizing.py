@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) telemetry.stack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Size a collector for its host: memory_limiter, GOMEMLIMIT, batches and queues.
+
+Pure Python; the ``otelcol_sizing`` filter is a thin shell over :func:`size`.
+docs/sizing.md explains each rule and where its numbers come from.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MODES = ("agent", "gateway")
+
+# The project's resource plan: the smallest host each mode is meant for.
+MINIMUM = {"agent": {"cpus": 0.5, "memory_mib": 512}, "gateway": {"cpus": 2, "memory_mib": 4096}}
+
+# How much of the host a collector may use. An agent shares its host with the
+# applications it observes; a gateway has the host to itself, less the OS.
+AGENT_SHARE, AGENT_MIN_MIB, AGENT_MAX_MIB = 0.10, 256, 2048
+GATEWAY_OS_RESERVE_MIB, GATEWAY_OS_RESERVE_SHARE = 512, 0.10
+
+LIMIT_SHARE = 0.80  # memory_limiter.limit_mib: 80% of the budget, the rest for non-heap memory
+SPIKE_SHARE = 0.20  # spike_limit_mib: 20% of the limit (the processor's own default)
+GOMEMLIMIT_SHARE = 0.80  # GOMEMLIMIT: 80% of the limit, so the Go GC works before the limiter refuses data
+BATCH_TIMEOUT_S = 0.2  # the batch processor's default timeout
+BATCH_MIN, BATCH_DEFAULT, BATCH_MAX = 512, 8192, 16384
+QUEUE_OUTAGE_S = 300  # the sending queue should ride out a five-minute outage of the next hop
+QUEUE_MEMORY_SHARE = 0.25  # ...using at most a quarter of the limit
+ITEM_BYTES = 1024  # about one span or ten data points in memory
+
+
+class SizingError(ValueError):
+    """Bad input; the message names the field."""
+
+
+def _positive(name: str, value: Any, *, integer: bool = False) -> float:
+    bad = isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0
+    if bad or (integer and value != int(value)):
+        raise SizingError(f"{name} must be a positive {'integer' if integer else 'number'}, got {value!r}")
+    return float(value)
+
+
+def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, datapoints_per_second: Any = None) -> dict[str, Any]:
+    """Settings for a collector in ``mode`` on a host with ``memory_mb`` MiB and ``cpus`` CPUs.
+
+    Numbers only: strings, zero, negatives and None are refused with a SizingError naming the field.
+    """
+    memory = _positive("memory_mb", memory_mb, integer=True)
+    cpu = _positive("cpus", cpus)
+    if mode not in MODES:
+        raise SizingError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    rates = {}
+    for name, value in (("spans_per_second", spans_per_second), ("datapoints_per_second", datapoints_per_second)):
+        if value is not None:
+            rates[name] = _positive(name, value)
+
+    warnings = []
+    floor = MINIMUM[mode]
+    if memory < floor["memory_mib"]:
+        warnings.append(f"{int(memory)} MiB of memory is below the {floor['memory_mib']} MiB the resource plan asks for a {mode}")
+    if cpu < floor["cpus"]:
+        warnings.append(f"{cpu:g} CPUs are below the {floor['cpus']:g} the resource plan asks for a {mode}")
+
+    if mode == "agent":
+        budget = min(max(memory * AGENT_SHARE, AGENT_MIN_MIB), AGENT_MAX_MIB, memory / 2)
+    else:
+        budget = memory - max(GATEWAY_OS_RESERVE_MIB, memory * GATEWAY_OS_RESERVE_SHARE)
+    budget = max(budget, 64)
+    limit = int(budget * LIMIT_SHARE)
+    spike = int(limit * SPIKE_SHARE)
+
+    # Items per second: spans, plus data points at a tenth of a span's weight.
+    rate = rates.get("spans_per_second", 0) + rates.get("datapoints_per_second", 0) / 10
+    if rate:
+        batch = int(min(max(rate * BATCH_TIMEOUT_S, BATCH_MIN), BATCH_MAX))
+    else:
+        batch = 1024 if mode == "agent" else BATCH_DEFAULT
+    # Queue length counts batches: enough for the outage, but within its memory share.
+    queue_cap = max(int(limit * QUEUE_MEMORY_SHARE * 1024 * 1024 / (batch * ITEM_BYTES)), 10)
+    wanted = int(math.ceil(rate * QUEUE_OUTAGE_S / batch)) if rate else 1000
+    queue_size = max(min(wanted, queue_cap), 10)
+    if rate and wanted > queue_cap:
+        warnings.append(
+            f"the sending queue holds {queue_size * batch} items, less than {QUEUE_OUTAGE_S} s at {rate:g}/s: "
+            "an outage longer than that drops data (give the host more memory)"
+        )
+    consumers = int(min(max(math.ceil(cpu * 2), 2), 16))
+
+    return {
+        "memory_limiter": {"check_interval": "1s", "limit_mib": limit, "spike_limit_mib": spike},
+        "gomemlimit_mib": int(limit * GOMEMLIMIT_SHARE),
+        "batch": {"send_batch_size": batch, "send_batch_max_size": batch * 2, "timeout": f"{int(BATCH_TIMEOUT_S * 1000)}ms"},
+        "sending_queue": {"enabled": True, "num_consumers": consumers, "queue_size": queue_size},
+        "warnings": warnings,
+    }
