@@ -62,11 +62,14 @@ mirror() {
 molecule_stages() {
   local scenarios=("$@")
   [ ${#scenarios[@]} -gt 0 ] || mapfile -t scenarios < <(all_scenarios)
-  # The engine and the images are preconditions: without them no scenario can run.
-  if ! "$REPO_ROOT/scripts/build-images.sh"; then
+  # The engine, the images and the artifact mirror (served on loopback, where
+  # the roles download from) are preconditions: without them no scenario can run.
+  if ! "$REPO_ROOT/scripts/build-images.sh" || ! "$run" python3 tests/artifacts/build_mirror.py ||
+    ! "$run" python3 tests/artifacts/mirror_server.py start; then
     for s in "${scenarios[@]}"; do failed+=("molecule $s (no test platform)"); done
     return
   fi
+  trap '"$run" python3 tests/artifacts/mirror_server.py stop >/dev/null' EXIT
   for s in "${scenarios[@]}"; do
     stage "molecule test -s $s" "$run" molecule test -s "$s"
   done

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) telemetry.stack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: pins
+short_description: The upstream versions pinned in the collection's pins.yml
+version_added: 0.1.0
+author: telemetry.stack maintainers
+description:
+  - Reads C(pins.yml) at the root of the installed collection, the one place where telemetry.stack
+    pins the upstream releases it installs. The roles' version defaults use it.
+  - A term is a component (V(otelcol), V(jaeger), V(prometheus), V(grafana)), which gives its
+    C(version), or C(component.field), such as V(otelcol.previous_version) or V(grafana.build_id).
+options:
+  _terms:
+    description: Components, or C(component.field) paths.
+    required: true
+    type: list
+    elements: str
+"""
+
+EXAMPLES = r"""
+- name: Which otelcol does this collection install?
+  ansible.builtin.debug:
+    msg: "{{ lookup('telemetry.stack.pins', 'otelcol') }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: The pinned value of each term, as a string.
+  type: list
+  elements: str
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+PINS = Path(__file__).resolve().parents[2] / "pins.yml"
+
+
+@lru_cache(maxsize=1)
+def _pins() -> dict:
+    try:
+        return yaml.safe_load(PINS.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise AnsibleLookupError(f"telemetry.stack.pins: cannot read {PINS}: {exc.strerror}") from exc
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        pins = _pins()
+        out = []
+        for term in terms:
+            component, _, key = str(term).partition(".")
+            entry = pins.get(component)
+            if not isinstance(entry, dict):
+                raise AnsibleLookupError(f"telemetry.stack.pins: no component '{component}' in {PINS.name}; it has {', '.join(pins)}")
+            value = entry.get(key or "version")
+            if value is None:
+                raise AnsibleLookupError(f"telemetry.stack.pins: {component} has no '{key}' in {PINS.name}; it has {', '.join(entry)}")
+            out.append(str(value))
+        return out
