@@ -280,6 +280,8 @@ class _Checker:
                     self.warn(where, key, f"lists '{cid}' more than once; the collector uses it once")
                 seen.add(cid)
                 self.reference(where, key, cid, defined, used, pid, as_exporter, as_receiver)
+            if key == "exporters":
+                self.routing(pid, ids, defined)
             if key == "processors" and len(ids) > 1:
                 limiters = [i for i, c in enumerate(ids) if str(c).partition("/")[0] == "memory_limiter"]
                 if limiters and limiters[0] != 0:
@@ -301,6 +303,20 @@ class _Checker:
         else:
             choices = list(defined[section]) + list(defined["connectors"])
             self.error(where, key, f"'{cid}' is not defined under {section} or connectors{_suggest(cid, choices)}")
+
+    def routing(self, pid: str, exporters: list, defined: dict[str, dict[str, Any]]) -> None:
+        """The loadbalancing exporter routes metrics by service, resource, metric or stream, not by trace ID."""
+        if not pid.startswith("metrics"):
+            return
+        for cid in exporters:
+            settings = defined["exporters"].get(str(cid))
+            if str(cid).partition("/")[0] in ("loadbalancing", "load_balancing") and isinstance(settings, Mapping):
+                key = settings.get("routing_key", "traceID")
+                if key in ("traceID", "traceid", None):
+                    self.error(f"exporters/{cid}", "routing_key", (
+                        f"'{key}' cannot route metrics (pipeline {pid}); use a second loadbalancing exporter "
+                        "with routing_key service, resource, metric or streamID for metrics"
+                    ))
 
     def unused(self, defined: dict[str, dict[str, Any]], used: dict[str, set[str]]) -> None:
         for section in SECTIONS:

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Gateways: real otelcol-contrib, OTLP on the network with mTLS only, hardened."""
+
+from __future__ import annotations
+
+testinfra_hosts = ["ansible://otel_gateways"]
+
+CURL_TLS = "--cacert /etc/ssl/telemetry/ca.pem --cert /etc/ssl/telemetry/host.pem --key /etc/ssl/telemetry/host.key"
+
+
+def test_service_active_and_enabled(host):
+    svc = host.service("otelcol-contrib")
+    assert svc.is_running and svc.is_enabled
+
+
+def test_otlp_listens_on_the_network(host):
+    listening = host.check_output("ss -Hltn")
+    assert "*:4317" in listening and "*:4318" in listening
+
+
+def test_plaintext_otlp_is_refused(host):
+    plain = host.run("curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' http://127.0.0.1:4318/v1/traces")
+    assert plain.stdout.strip() in ("", "000", "400"), plain.stdout
+    assert plain.stdout.strip() != "200"
+
+
+def test_tls_without_a_client_certificate_is_refused(host):
+    no_cert = host.run("curl -s -o /dev/null -w '%{http_code}' --cacert /etc/ssl/telemetry/ca.pem -X POST "
+                       "-H 'Content-Type: application/json' -d '{}' https://localhost:4318/v1/traces")
+    assert no_cert.rc != 0 and no_cert.stdout.strip() in ("", "000")
+
+
+def test_mtls_is_accepted(host):
+    ok = host.run(f"curl -s -o /dev/null -w '%{{http_code}}' {CURL_TLS} -X POST "
+                  "-H 'Content-Type: application/json' -d '{}' https://localhost:4318/v1/traces")
+    assert ok.stdout.strip() == "200", ok.stdout + ok.stderr
+
+
+def test_unit_exposure_at_most_2(host):
+    out = host.check_output("systemd-analyze security --no-pager otelcol-contrib 2>&1 | tail -n 1")
+    assert float(out.split("otelcol-contrib.service:")[1].split()[0]) <= 2.0, out
