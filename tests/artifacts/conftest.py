@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "collections"))
 
 import build_mirror  # noqa: E402
 import mirror_server  # noqa: E402
-from mirror_lib import ARTIFACTS, checksum_file_for, fetch, parse_checksums  # noqa: E402
+from ansible_collections.telemetry.stack.plugins.module_utils._artifacts import checksum_for  # noqa: E402
+from mirror_lib import ARTIFACTS, checksum_file_for, fetch  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +42,8 @@ def unpacked(mirror_url: str, tmp_path_factory: pytest.TempPathFactory):
             art = ARTIFACTS[name]
             base = f"{mirror_url}/{art.release_dir}"
             data = fetch(f"{base}/{art.archive}")
-            sums = parse_checksums(fetch(f"{base}/{checksum_file_for(art)}").decode())
-            assert sums.get(art.archive) == hashlib.sha256(data).hexdigest(), f"{art.archive}: checksum mismatch"
+            sums = fetch(f"{base}/{checksum_file_for(art)}").decode()
+            assert checksum_for(sums, art.archive) == hashlib.sha256(data).hexdigest(), f"{art.archive}: checksum mismatch"
             dest = tmp_path_factory.mktemp(name)
             archive = dest / art.archive
             archive.write_bytes(data)

@@ -20,15 +20,6 @@ def checksum_file_for(art: build_mirror.Artifact) -> str:
     return "sha256sums.txt"
 
 
-def parse_checksums(text: str) -> dict[str, str]:
-    """``<hex>  <name>`` (goreleaser, promu) and ``<hex> *<name>`` (shasum -b) lines."""
-    sums = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition(" ")
-        sums[name.strip().lstrip("*")] = digest
-    return sums
-
-
 def fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as resp:
         return resp.read()

@@ -44,26 +44,10 @@ def test_gomemlimit_from_sizing(host):
     assert "GOMEMLIMIT=" in env and "MiB" in env
 
 
-def _converge(host, extra: dict):
-    """Run the scenario's converge on this host with extra vars; nothing may change."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    repo = Path(__file__).resolve().parents[3]
-    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(repo / "collections"), "ANSIBLE_NOCOLOR": "1"}
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-         "-l", host.backend.get_hostname(), "-e", json.dumps(extra), str(repo / "molecule" / "otelcol_agent" / "converge.yml")],
-        capture_output=True, text=True, env=env, timeout=300,
-    )
-
-
-def test_preflight_refuses_missing_and_unreadable_tls_files(host):
+def test_preflight_refuses_missing_and_unreadable_tls_files(host, converge):
     host.run("install -m 0600 -o root -g root /dev/null /etc/ssl/preflight-test.key")
     pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
-    run = _converge(host, {"otelcol_tls_ca_file": "/etc/ssl/missing-ca.pem", "otelcol_tls_cert_file": "/etc/hosts",
+    run = converge(host, {"otelcol_tls_ca_file": "/etc/ssl/missing-ca.pem", "otelcol_tls_cert_file": "/etc/hosts",
                            "otelcol_tls_key_file": "/etc/ssl/preflight-test.key"})
     output = run.stdout + run.stderr
     assert run.returncode != 0
@@ -73,14 +57,14 @@ def test_preflight_refuses_missing_and_unreadable_tls_files(host):
     assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
 
 
-def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(host):
-    removed = _converge(host, {"otelcol_state": "absent"})
+def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(host, converge):
+    removed = converge(host, {"otelcol_state": "absent"})
     assert removed.returncode == 0, (removed.stdout + removed.stderr)[-1500:]
     assert not host.file("/etc/systemd/system/otelcol-contrib.service").exists
     assert not host.file("/opt/otelcol-contrib").exists and not host.file("/etc/otelcol-contrib").exists
     assert not host.user("otelcol-contrib").exists
     assert host.file("/var/lib/otelcol-contrib").is_directory, "the data (persistent queue) is kept by default"
     assert host.run("systemctl is-active otelcol-contrib").stdout.strip() != "active"
-    again = _converge(host, {})
+    again = converge(host, {})
     assert again.returncode == 0, (again.stdout + again.stderr)[-1500:]
     assert host.service("otelcol-contrib").is_running

@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import testinfra
 
@@ -17,7 +14,6 @@ testinfra_hosts = ["ansible://otel_agents"]
 
 INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
 GATEWAYS = ["gateway-debian12", "gateway-debian13"]
-REPO = Path(__file__).resolve().parents[3]
 
 
 def gateway(name: str):
@@ -46,17 +42,11 @@ def test_a_span_reaches_a_gateway(host):
     raise AssertionError(f"trace {trace_id} sent to {host.backend.get_hostname()} reached no gateway in 60 s")
 
 
-def test_a_broken_config_fails_before_the_live_file_changes(host):
-    name = host.backend.get_hostname()
+def test_a_broken_config_fails_before_the_live_file_changes(host, converge):
     pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
     before = host.file("/etc/otelcol-contrib/config.yaml").sha256sum
     bad = {"otelcol_exporters": {"otlp/extra": {}}, "otelcol_service": {"pipelines": {"logs": {"exporters": ["otlp/extra"]}}}}
-    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", INVENTORY, "-l", name, "-e", json.dumps(bad),
-         str(REPO / "molecule" / "otelcol_gateway" / "converge.yml")],
-        capture_output=True, text=True, env=env, timeout=300,
-    )
+    run = converge(host, bad)
     output = run.stdout + run.stderr
     assert run.returncode != 0
     # The preflight names the component and the field, and stops before any host changes.
