@@ -68,3 +68,33 @@ def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(host, conve
     again = converge(host, {})
     assert again.returncode == 0, (again.stdout + again.stderr)[-1500:]
     assert host.service("otelcol-contrib").is_running
+
+
+def test_a_version_change_is_a_switch_and_back(host, converge):
+    """Upgrade and rollback switch the current link to an unpacked version and restart the collector."""
+    import yaml
+    from pathlib import Path
+
+    pins = yaml.safe_load((Path(__file__).resolve().parents[3] / "pins.yml").read_text())["otelcol"]
+    current, previous = pins["version"], pins["previous_version"]
+    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+    down = converge(host, {"otelcol_version": previous})
+    assert down.returncode == 0, (down.stdout + down.stderr)[-1500:]
+    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
+    assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version").endswith(previous)
+    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") != pid, "a new binary restarts the collector"
+    assert host.file(f"/opt/otelcol-contrib/{current}").is_directory, "the other version stays for a rollback"
+    back = converge(host, {})
+    assert back.returncode == 0, (back.stdout + back.stderr)[-1500:]
+    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{current}")
+    assert host.check_output("curl -sf http://127.0.0.1:13133/")
+
+
+def test_receivers_that_read_logs_get_their_groups(host, converge):
+    run = converge(host, {"otelcol_receivers": {"filelog": {"include": ["/var/log/dpkg.log"]}},
+                          "otelcol_service": {"pipelines": {"logs": {"receivers": ["otlp", "filelog"]}}}})
+    assert run.returncode == 0, (run.stdout + run.stderr)[-1500:]
+    assert "adm" in host.user("otelcol-contrib").groups
+    assert host.service("otelcol-contrib").is_running
+    restore = converge(host, {})
+    assert restore.returncode == 0 and "adm" not in host.user("otelcol-contrib").groups
