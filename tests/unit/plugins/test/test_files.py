@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""unchanged_file decides whether a role may skip a write."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from ansible_collections.telemetry.stack.plugins.test.files import unchanged_file
+
+CONTENT = "# Ansible managed\nkey: value\n"
+HAVE = {"path": "/etc/x/config.yaml", "pw_name": "root", "gr_name": "x", "mode": "0640",
+        "checksum": hashlib.sha1(CONTENT.encode()).hexdigest()}
+
+
+@pytest.mark.parametrize(
+    ("have", "args", "expected"),
+    [
+        (HAVE, ("root", "x", "0640", CONTENT), True),
+        (HAVE, ("root", "x", "640", CONTENT), True),
+        (HAVE, ("root", "x", "0640", None), True),
+        (HAVE, ("root", "x", "0640", CONTENT + "more: 1\n"), False),
+        (HAVE, ("root", "root", "0640", CONTENT), False),
+        (HAVE, ("x", "x", "0640", CONTENT), False),
+        (HAVE, ("root", "x", "0644", CONTENT), False),
+        ({}, ("root", "x", "0640", CONTENT), False),
+        (None, ("root", "x", "0640", None), False),
+        ({**HAVE, "checksum": None}, ("root", "x", "0640", CONTENT), False),
+    ],
+    ids=["same", "mode-without-leading-zero", "directory-no-content", "content-differs", "group-differs",
+         "owner-differs", "mode-differs", "missing", "undefined", "no-checksum"],
+)
+def test_unchanged_file(have, args, expected: bool) -> None:
+    assert unchanged_file(have, *args) is expected
