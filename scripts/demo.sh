@@ -21,6 +21,13 @@ fi
 "$REPO_ROOT/scripts/build-images.sh"
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
 started=$(now)
+# Molecule remembers created hosts in its own state; when the containers are
+# gone (a Docker restart, or `make test` in another checkout using the same
+# names), reset that state so this run creates them afresh.
+running=$(docker ps --format '{{.Names}}' --filter "name=^${SCENARIO}-" | wc -l)
+if [ "$running" -lt 2 ]; then
+  "$run" molecule destroy -s "$SCENARIO" >/dev/null 2>&1 || true
+fi
 log "Deploying the smoke role (the containers are created on the first run)"
 recap=$(mktemp)
 trap 'rm -f "$recap"' EXIT
