@@ -98,3 +98,43 @@ def test_receivers_that_read_logs_get_their_groups(host, converge):
     assert host.service("otelcol-contrib").is_running
     restore = converge(host, {})
     assert restore.returncode == 0 and "adm" not in host.user("otelcol-contrib").groups
+
+
+def test_local_files_mode_checks_the_sha256_before_any_host_changes(host, converge, tmp_path):
+    """otelcol_local_dir installs from files on the controller, and refuses an archive that is not the release."""
+    import os
+    from pathlib import Path
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[3]
+    previous = yaml.safe_load((repo / "pins.yml").read_text())["otelcol"]["previous_version"]
+    release = (Path(os.environ.get("TELEMETRY_STACK_MIRROR_DIR") or Path.home() / ".cache/telemetry-stack/mirror")
+               / "github.com/open-telemetry/opentelemetry-collector-releases/releases/download" / f"v{previous}")
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}[os.uname().machine]  # the mirror is built for the controller's
+    archive = f"otelcol-contrib_{previous}_linux_{arch}.tar.gz"
+    sums = "opentelemetry-collector-releases_otelcol-contrib_checksums.txt"
+    host.run(f"rm -rf /opt/otelcol-contrib/{previous}")
+    link = host.file("/opt/otelcol-contrib/current").linked_to
+    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / sums).write_text((release / sums).read_text())
+    (bad / archive).write_bytes(b"not the release")
+    refused = converge(host, {"otelcol_version": previous, "otelcol_local_dir": str(bad)})
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0
+    assert f"{bad}/{archive} has sha256" in output and "it is not that release" in output, output[-1500:]
+    assert host.file("/opt/otelcol-contrib/current").linked_to == link
+    assert not host.file(f"/opt/otelcol-contrib/{previous}").exists
+    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
+
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / sums).write_text((release / sums).read_text())
+    (good / archive).symlink_to(release / archive)
+    installed = converge(host, {"otelcol_version": previous, "otelcol_local_dir": str(good)})
+    assert installed.returncode == 0, (installed.stdout + installed.stderr)[-1500:]
+    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
+    assert converge(host, {}).returncode == 0
