@@ -154,7 +154,7 @@ class _Checker:
         defined = {s: self.section(s) for s in SECTIONS}
         used = self.service(defined)
         self.unused(defined, used)
-        self.settings(defined, used)
+        self.settings(defined)
         self.ports(defined, used)
         return self.result
 
@@ -327,7 +327,7 @@ class _Checker:
 
     # --- settings inside components -----------------------------------------------------------
 
-    def settings(self, defined: dict[str, dict[str, Any]], used: dict[str, set[str]]) -> None:
+    def settings(self, defined: dict[str, dict[str, Any]]) -> None:
         for cid, settings in defined["exporters"].items():
             if not isinstance(settings, Mapping):
                 continue
