@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Gateways: real otelcol-contrib, OTLP on the network with mTLS only, hardened."""
+"""Gateways and the load-balancing tier: OTLP on the network with mTLS only, hardened, reloaded in place."""
 
 from __future__ import annotations
 
-testinfra_hosts = ["ansible://otel_gateways"]
+testinfra_hosts = ["ansible://otel_gateways", "ansible://otel_sampling_gateways"]
 
 CURL_TLS = "--cacert /etc/ssl/telemetry/ca.pem --cert /etc/ssl/telemetry/host.pem --key /etc/ssl/telemetry/host.key"
 
@@ -39,3 +39,19 @@ def test_mtls_is_accepted(host):
 def test_unit_exposure_at_most_2(host):
     out = host.check_output("systemd-analyze security --no-pager otelcol-contrib 2>&1 | tail -n 1")
     assert float(out.split("otelcol-contrib.service:")[1].split()[0]) <= 2.0, out
+
+
+def test_a_config_change_reloads_in_place(host, converge):
+    # Only the config changes: the handler sends SIGHUP; the process keeps its PID.
+    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+    changed = converge(host, {"otelcol_processors": {"batch": {"timeout": "300ms"}}})
+    assert changed.returncode == 0, changed.stdout[-2000:]
+    assert "RUNNING HANDLER [telemetry.stack.otelcol : Reload the collector config]" in changed.stdout
+    assert "Restart the collector" not in changed.stdout
+    assert "timeout: 300ms" in host.file("/etc/otelcol-contrib/config.yaml").content_string
+    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
+    assert host.run("curl -sf http://127.0.0.1:13133/").rc == 0
+    restored = converge(host, {})
+    assert restored.returncode == 0, restored.stdout[-2000:]
+    assert "timeout: 300ms" not in host.file("/etc/otelcol-contrib/config.yaml").content_string
+    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
