@@ -2,7 +2,7 @@
 # Copyright (c) telemetry.stack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""unchanged_file: is a file (as ansible.builtin.find reports it) already as the role wants it?"""
+"""unchanged_file: is a file (as host_state or ansible.builtin.find reports it) already as the role wants it?"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 
 def unchanged_file(have: Any, owner: str, group: str, mode: str, content: str | None = None) -> bool:
-    """True when ``have`` (one entry of find's ``files``) has this owner, group, mode and, if given, content.
+    """True when ``have`` (a host_state path or a find entry) has this owner, group, mode and, if given, content.
 
     Anything missing (no entry, an undefined value) is "changed", so the write runs.
     """
