@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Jaeger v2 from the real binary: traces in over OTLP, out of the query API; badger keeps them across restarts."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+import pytest
+
+
+def storage(host) -> str:
+    return "badger" if host.backend.get_hostname().endswith("debian12") else "memory"
+
+
+def pid(host) -> str:
+    return host.check_output("systemctl show -p MainPID --value jaeger")
+
+
+def send_trace(host, spans: int = 3) -> str:
+    """A trace of `spans` spans (a root and its children) over OTLP/HTTP; returns its trace ID."""
+    trace_id, root = secrets.token_hex(16), secrets.token_hex(8)
+    now = time.time_ns()
+    body = json.dumps({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "molecule-probe"}}]},
+        "scopeSpans": [{"scope": {"name": "probe"}, "spans": [{
+            "traceId": trace_id, "spanId": root if i == 0 else secrets.token_hex(8), "parentSpanId": "" if i == 0 else root,
+            "name": f"step-{i}", "kind": 1, "startTimeUnixNano": str(now - 2_000_000), "endTimeUnixNano": str(now)}
+            for i in range(spans)]}]}]})
+    host.check_output(f"curl -sf -X POST -H 'Content-Type: application/json' -d '{body}' http://127.0.0.1:4318/v1/traces")
+    return trace_id
+
+
+def spans_of(host, trace_id: str, timeout: float = 30) -> int:
+    """How many spans the query API returns for the trace (0 when it does not know it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = host.run(f"curl -s http://127.0.0.1:16686/api/traces/{trace_id}")
+        data = json.loads(got.stdout or "{}").get("data") or []
+        if data or time.monotonic() > deadline:
+            return len(data[0]["spans"]) if data else 0
+        time.sleep(1)
+
+
+def test_service_active_and_enabled(host):
+    svc = host.service("jaeger")
+    assert svc.is_running and svc.is_enabled
+
+
+def test_runs_unprivileged_from_the_versioned_directory(host):
+    assert host.check_output(f"ps -o user= -p {pid(host)}") == "jaeger"
+    assert host.file("/opt/jaeger/current").linked_to == "/opt/jaeger/2.13.0"
+    assert host.user("jaeger").shell == "/usr/sbin/nologin"
+
+
+def test_health_ok(host):
+    assert json.loads(host.check_output("curl -sf http://127.0.0.1:13133/status"))["status"] == "StatusOK"
+
+
+def test_ports(host):
+    listening = host.check_output("ss -Hltn")
+    for port in (4317, 4318, 16686, 16685, 13133, 8888):
+        assert f"*:{port}" in listening or f"0.0.0.0:{port}" in listening, (port, listening)
+
+
+def test_internal_metrics_for_prometheus(host):
+    out = host.check_output("curl -sf http://127.0.0.1:8888/metrics")
+    assert "otelcol_receiver_accepted_spans" in out or "otelcol_process_uptime" in out, out[:500]
+
+
+def test_a_trace_sent_over_otlp_comes_back_from_the_query_api(host):
+    trace_id = send_trace(host, spans=3)
+    assert spans_of(host, trace_id) == 3
+
+
+def test_storage_across_a_restart(host):
+    trace_id = send_trace(host, spans=2)
+    assert spans_of(host, trace_id) == 2
+    host.check_output("systemctl restart jaeger")
+    host.check_output("timeout 30 sh -c 'until curl -sf http://127.0.0.1:13133/status; do sleep 1; done'")
+    if storage(host) == "badger":
+        assert spans_of(host, trace_id) == 2, "badger lost a trace across a restart"
+        assert host.file("/var/lib/jaeger/badger/keys").is_directory
+    else:
+        assert spans_of(host, trace_id, timeout=3) == 0, "memory storage is expected to start empty"
+
+
+def test_config_names_its_storage_and_holds_no_secret(host):
+    config = host.file("/etc/jaeger/config.yaml")
+    assert config.user == "root" and config.group == "jaeger" and config.mode == 0o640
+    assert f"{storage(host)}:" in config.content_string
+    env = host.file("/etc/jaeger/jaeger.env")
+    assert env.user == "root" and env.mode == 0o600
+
+
+def test_a_config_change_reloads_in_place(host, converge):
+    before = pid(host)
+    changed = converge(host, {"jaeger_memory_max_traces": 5000, "jaeger_badger_ttl": "24h"})
+    assert changed.returncode == 0, changed.stdout[-2000:]
+    assert "RUNNING HANDLER [telemetry.stack.jaeger : Reload the Jaeger config]" in changed.stdout
+    assert "Restart Jaeger" not in changed.stdout
+    assert pid(host) == before
+    assert spans_of(host, send_trace(host, spans=1)) == 1
+    restored = converge(host, {})
+    assert restored.returncode == 0 and pid(host) == before
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    # The argument spec refuses it before the preflight.
+    ({"jaeger_storage": "mysql"}, "value of jaeger_storage must be one of: memory, badger, elasticsearch, opensearch, cassandra, got: mysql"),
+    ({"jaeger_badger_ttl": "3 days"}, "jaeger_badger_ttl must be a duration such as 72h or 30m, got 3 days"),
+    ({"jaeger_storage": "elasticsearch"}, "jaeger_storage is elasticsearch but jaeger_storage_servers is empty"),
+    ({"jaeger_storage": "opensearch", "jaeger_storage_servers": ["os1:9200"]}, "jaeger_storage_servers must be URLs for opensearch"),
+    ({"jaeger_storage_username": "jaeger"}, "jaeger_storage_username is set without jaeger_storage_password"),
+], ids=["unknown-storage", "bad-ttl", "no-servers", "not-urls", "no-password"])
+def test_bad_variables_fail_in_preflight_and_change_nothing(host, converge, extra, message):
+    before, config = pid(host), host.file("/etc/jaeger/config.yaml").sha256sum
+    run = converge(host, extra)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert message in output, output[-1500:]
+    assert "changed=0" in run.stdout
+    assert host.file("/etc/jaeger/config.yaml").sha256sum == config and pid(host) == before
+
+
+def test_unit_exposure_at_most_2(host):
+    out = host.check_output("systemd-analyze security --no-pager jaeger 2>&1 | tail -n 1")
+    assert float(out.split("jaeger.service:")[1].split()[0]) <= 2.0, out

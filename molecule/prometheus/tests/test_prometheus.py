@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Prometheus from the real binary: targets from the inventory all up, rules loaded, an alert that fires, auth and TLS."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+import testinfra
+
+testinfra_hosts = ["ansible://prometheus"]
+
+PASSWORD = "molecule-only-password"
+CURL = f"curl -s --cacert /etc/ssl/telemetry/ca.pem -u admin:{PASSWORD}"
+URL = "https://localhost:9090"
+
+
+def api(host, path: str) -> dict:
+    return json.loads(host.check_output(f"{CURL} {URL}{path}"))
+
+
+def pid(host) -> str:
+    return host.check_output("systemctl show -p MainPID --value prometheus")
+
+
+def wait(predicate, timeout: float = 90, what: str = ""):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got or time.monotonic() > deadline:
+            assert got, f"not within {timeout:.0f} s: {what}"
+            return got
+        time.sleep(2)
+
+
+def test_service_active_enabled_and_unprivileged(host):
+    svc = host.service("prometheus")
+    assert svc.is_running and svc.is_enabled
+    assert host.check_output(f"ps -o user= -p {pid(host)}") == "prometheus"
+    assert host.file("/opt/prometheus/current").linked_to == "/opt/prometheus/3.15.0"
+
+
+def test_ready_with_credentials_over_tls(host):
+    assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' {URL}/-/ready") == "200"
+
+
+def test_requests_without_credentials_are_refused(host):
+    assert host.check_output(f"curl -s --cacert /etc/ssl/telemetry/ca.pem -o /dev/null -w '%{{http_code}}' {URL}/api/v1/targets") == "401"
+    wrong = host.check_output(f"curl -s --cacert /etc/ssl/telemetry/ca.pem -u admin:wrong -o /dev/null -w '%{{http_code}}' {URL}/-/ready")
+    assert wrong == "401"
+    plain = host.run("curl -s -o /dev/null -w '%{http_code}' http://localhost:9090/-/ready")
+    assert plain.stdout.strip() in ("400", "000", "")
+
+
+def test_every_target_from_the_inventory_is_up(host):
+    expected = {("prometheus", "prometheus-debian12"), ("prometheus", "prometheus-debian13"), ("otelcol", "prometheus-debian12")}
+
+    def up():
+        targets = api(host, "/api/v1/targets")["data"]["activeTargets"]
+        seen = {(t["labels"]["job"], t["labels"]["instance"]): t["health"] for t in targets}
+        return seen if set(seen) == expected and all(h == "up" for h in seen.values()) else None
+
+    wait(up, what=f"all of {sorted(expected)} up")
+
+
+def test_the_shipped_rules_are_loaded(host):
+    groups = api(host, "/api/v1/rules")["data"]["groups"]
+    rules = {r["name"] for g in groups if g["name"] == "telemetry-stack" for r in g["rules"]}
+    assert rules == {"TargetDown", "CollectorRefusingData", "CollectorDroppingData", "ExporterSendFailures",
+                     "ExporterQueueFilling", "JaegerStorageErrors"}
+
+
+def test_a_stopped_target_fires_target_down(host):
+    # Both servers scrape the collector on prometheus-debian12.
+    collector = testinfra.get_host(f"ansible://prometheus-debian12?ansible_inventory={os.environ['MOLECULE_INVENTORY_FILE']}")
+    collector.check_output("systemctl stop otelcol-contrib")
+    try:
+        def firing():
+            alerts = api(host, "/api/v1/alerts")["data"]["alerts"]
+            return [a for a in alerts if a["labels"]["alertname"] == "TargetDown" and a["labels"]["job"] == "otelcol"
+                    and a["labels"]["instance"] == "prometheus-debian12" and a["state"] == "firing"]
+        wait(firing, what="TargetDown firing for the stopped collector")
+    finally:
+        collector.check_output("systemctl start otelcol-contrib")
+
+
+def test_web_config_holds_a_bcrypt_hash_not_the_password(host):
+    web = host.file("/etc/prometheus/web.yml")
+    assert web.user == "root" and web.group == "prometheus" and web.mode == 0o640
+    assert "$2b$12$" in web.content_string and PASSWORD not in web.content_string
+    secret = host.file("/etc/prometheus/scrape-password")
+    assert secret.group == "prometheus" and secret.mode == 0o640
+    assert PASSWORD not in host.file("/etc/prometheus/prometheus.yml").content_string
+
+
+def test_promtool_accepts_the_live_config(host):
+    host.check_output("/opt/prometheus/current/promtool check config /etc/prometheus/prometheus.yml")
+
+
+def test_retention_by_time_and_size(host):
+    cmdline = host.check_output(f"cat /proc/{pid(host)}/cmdline | tr '\\0' ' '")
+    assert "--storage.tsdb.retention.time=2d" in cmdline and "--storage.tsdb.retention.size=1GB" in cmdline
+
+
+def test_a_config_change_reloads_without_a_restart(host, converge):
+    before = pid(host)
+    changed = converge(host, {"prometheus_scrape_interval": "7s"})
+    assert changed.returncode == 0, changed.stdout[-2000:]
+    assert "RUNNING HANDLER [telemetry.stack.prometheus : Reload the Prometheus config]" in changed.stdout
+    assert "Restart Prometheus" not in changed.stdout
+    assert pid(host) == before
+    wait(lambda: api(host, "/api/v1/status/config")["data"]["yaml"].count("scrape_interval: 7s") > 0, timeout=30,
+         what="the reloaded config in effect")
+    assert converge(host, {}).returncode == 0 and pid(host) == before
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"prometheus_retention_time": "forever"}, "prometheus_retention_time must be a Prometheus duration such as 15s, 12h or 30d, got forever"),
+    ({"prometheus_retention_size": "lots"}, "prometheus_retention_size must be a size such as 512MB, 50GB or 2TB, got lots"),
+    ({"prometheus_web_password": ""}, "prometheus_web_username is set without prometheus_web_password"),
+], ids=["retention-time", "retention-size", "no-password"])
+def test_bad_variables_fail_in_preflight_and_change_nothing(host, converge, extra, message):
+    before, config = pid(host), host.file("/etc/prometheus/prometheus.yml").sha256sum
+    run = converge(host, extra)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert message in output, output[-1500:]
+    assert "changed=0" in run.stdout
+    assert host.file("/etc/prometheus/prometheus.yml").sha256sum == config and pid(host) == before
+
+
+def test_unit_exposure_at_most_2(host):
+    out = host.check_output("systemd-analyze security --no-pager prometheus 2>&1 | tail -n 1")
+    assert float(out.split("prometheus.service:")[1].split()[0]) <= 2.0, out
