@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,73 @@ REPO = Path(__file__).resolve().parents[1]
 def converge():
     """converge(host, extra_vars) runs the scenario's converge.yml on one host, as a user would."""
 
-    def run(host, extra: dict) -> subprocess.CompletedProcess[str]:
+    def run(host, extra: dict, playbook: Path | None = None, args: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
-        playbook = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml"
+        playbook = playbook or Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml"
         return subprocess.run(
             [str(Path(sys.executable).parent / "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-             "-l", host.backend.get_hostname(), "-e", json.dumps(extra), str(playbook)],
+             "-l", host.backend.get_hostname(), "-e", json.dumps(extra), *args, str(playbook)],
             capture_output=True, text=True, env=env, timeout=300,
         )
+
+    return run
+
+
+@pytest.fixture
+def wait():
+    """wait(predicate, timeout, what) polls until predicate() is truthy and returns it, or fails saying what was awaited."""
+
+    def run(predicate, timeout: float = 90, what: str = ""):
+        deadline = time.monotonic() + timeout
+        while True:
+            got = predicate()
+            if got or time.monotonic() > deadline:
+                assert got, f"not within {timeout:.0f} s: {what}"
+                return got
+            time.sleep(2)
+
+    return run
+
+
+@pytest.fixture
+def refused(converge):
+    """refused(host, extra, message, service, watched): the run fails naming `message`; no file or process changes."""
+
+    def run(host, extra: dict, message: str, service: str, watched: str) -> None:
+        pid = host.check_output(f"systemctl show -p MainPID --value {service}")
+        before = host.file(watched).sha256sum
+        result = converge(host, extra)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0
+        assert message in output, output[-1500:]
+        assert "changed=0" in result.stdout
+        assert host.file(watched).sha256sum == before
+        assert host.check_output(f"systemctl show -p MainPID --value {service}") == pid
+
+    return run
+
+
+@pytest.fixture
+def uninstall_then_reinstall(converge):
+    """<role>_state=absent removes the service, its files and user but keeps the data; a plain run brings it all back."""
+
+    def run(host, role: str, removed: list[str], kept: list[str]) -> None:
+        gone = converge(host, {f"{role}_state": "absent"})
+        assert gone.returncode == 0, gone.stdout[-2000:]
+        assert not host.service(role).is_running
+        assert not host.file(f"/etc/systemd/system/{role}.service").exists
+        assert not host.user(role).exists and not host.group(role).exists
+        for path in removed:
+            assert not host.file(path).exists, f"{path} is still there"
+        for path in kept:
+            assert host.file(path).exists, f"{path} (data) was removed"
+        if host.file("/etc/ssl/telemetry").exists:
+            # Debian's userdel also deletes the user's same-name group, which owned the
+            # TLS key: hand out the certificates again first, as the stack's pki step does.
+            pki = converge(host, {}, REPO / "molecule" / "shared" / "pki.yml")
+            assert pki.returncode == 0, pki.stdout[-2000:]
+        again = converge(host, {})
+        assert again.returncode == 0, again.stdout[-2000:]
+        assert host.service(role).is_running and host.service(role).is_enabled
 
     return run

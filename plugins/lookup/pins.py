@@ -15,10 +15,11 @@ description:
   - Reads C(pins.yml) at the root of the installed collection, the one place where telemetry.stack
     pins the upstream releases it installs. The roles' version defaults use it.
   - A term is a component (V(otelcol), V(jaeger), V(prometheus), V(grafana)), which gives its
-    C(version), or C(component.field), such as V(otelcol.previous_version) or V(grafana.build_id).
+    C(version), or a dotted path to one field, such as V(otelcol.previous_version), V(grafana.build_id)
+    or V(grafana.test_build.version).
 options:
   _terms:
-    description: Components, or C(component.field) paths.
+    description: Components, or dotted paths to their fields.
     required: true
     type: list
     elements: str
@@ -60,12 +61,15 @@ class LookupModule(LookupBase):
         pins = _pins()
         out = []
         for term in terms:
-            component, _, key = str(term).partition(".")
+            component, *path = str(term).split(".")
             entry = pins.get(component)
             if not isinstance(entry, dict):
                 raise AnsibleLookupError(f"telemetry.stack.pins: no component '{component}' in {PINS.name}; it has {', '.join(pins)}")
-            value = entry.get(key or "version")
-            if value is None:
-                raise AnsibleLookupError(f"telemetry.stack.pins: {component} has no '{key}' in {PINS.name}; it has {', '.join(entry)}")
+            value, where = entry, component
+            for key in path or ["version"]:
+                if not isinstance(value, dict) or value.get(key) is None:
+                    known = ", ".join(value) if isinstance(value, dict) else "no fields"
+                    raise AnsibleLookupError(f"telemetry.stack.pins: {where} has no '{key}' in {PINS.name}; it has {known}")
+                value, where = value[key], f"{where}.{key}"
             out.append(str(value))
         return out

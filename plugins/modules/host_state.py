@@ -55,6 +55,13 @@ options:
     type: list
     elements: str
     default: []
+  space:
+    description:
+      - Paths whose filesystem's free and total space to report. A path that does not exist yet is measured at its
+        nearest existing parent, where it will be created.
+    type: list
+    elements: path
+    default: []
 attributes:
   check_mode:
     support: full
@@ -131,6 +138,12 @@ groups:
   type: dict
   sample:
     otelcol-contrib: {exists: true, gid: 998, members: []}
+space:
+  description: The filesystem space at each path of O(space), in bytes, and the existing path measured.
+  returned: always
+  type: dict
+  sample:
+    /var/lib/prometheus: {free: 36019277824, total: 270553174016, measured_at: /var/lib}
 units:
   description: >-
     Each systemd unit, with its C(LoadState) (V(not-found) when there is no such unit), C(ActiveState),
@@ -225,6 +238,14 @@ def read_group(name: str) -> dict:
     return {"exists": True, "gid": entry.gr_gid, "members": sorted(entry.gr_mem)}
 
 
+def read_space(path: str) -> dict:
+    probe = path
+    while not os.path.exists(probe) and probe not in ("", "/"):
+        probe = os.path.dirname(probe)
+    st = os.statvfs(probe or "/")
+    return {"free": st.f_bavail * st.f_frsize, "total": st.f_blocks * st.f_frsize, "measured_at": probe or "/"}
+
+
 def parse_systemctl_show(text: str, units: list) -> dict:
     """`systemctl show -p ... A B` prints one block per unit, in order, separated by a blank line."""
     blocks = [b for b in text.strip().split("\n\n")] if text.strip() else []
@@ -248,6 +269,7 @@ def main() -> None:
             users=dict(type="list", elements="str", default=[]),
             groups=dict(type="list", elements="str", default=[]),
             units=dict(type="list", elements="str", default=[]),
+            space=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -263,6 +285,7 @@ def main() -> None:
         "users": {name: read_user(name, all_groups) for name in p["users"]},
         "groups": {name: read_group(name) for name in p["groups"]},
         "units": {},
+        "space": {path: read_space(path) for path in p["space"]},
     }
     if p["units"]:
         systemctl = module.get_bin_path("systemctl", required=True)

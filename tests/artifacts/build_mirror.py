@@ -11,7 +11,12 @@ from the Go module proxy configured in ``go env``:
 * otelcol and otelcol-contrib: the OpenTelemetry Collector Builder (ocb) of the
   pinned version, with the manifests in ``tests/artifacts/manifests/``;
 * jaeger: ``cmd/jaeger`` (and ``examples/hotrod``) of the Jaeger module;
-* prometheus and promtool: ``cmd/prometheus`` and ``cmd/promtool``.
+* prometheus and promtool: ``cmd/prometheus`` and ``cmd/promtool``;
+* grafana: the module proxy serves no Grafana release, only one commit of
+  Grafana's main branch (pins.yml ``grafana.test_build``); the server is built
+  from it (Wire code generation, then ``pkg/cmd/grafana`` with cgo for SQLite)
+  and packed in upstream's standalone tarball layout under a version that
+  says what it is. The UI's compiled assets are not in it (the API is).
 
 Versions come from ``pins.yml``. Each artifact is built once per version,
 architecture and recipe, then reused; ``--force`` rebuilds.
@@ -50,10 +55,11 @@ DEFAULT_MIRROR = Path(os.environ.get("TELEMETRY_STACK_MIRROR_DIR") or CACHE_DIR 
 OTELCOL_RELEASES = "github.com/open-telemetry/opentelemetry-collector-releases/releases/download"
 JAEGER_RELEASES = "github.com/jaegertracing/jaeger/releases/download"
 PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
+GRAFANA_RELEASES = "dl.grafana.com/oss/release"
 
 # Bump a recipe's revision when its build or packaging changes: artifacts built
 # by an older revision are rebuilt, the others are kept.
-RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1}
+RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "grafana": 1}
 
 
 def log(msg: str) -> None:
@@ -314,6 +320,68 @@ def prometheus_artifacts(pins: dict, arch: str) -> list[Artifact]:
     )]
 
 
+# --- grafana ----------------------------------------------------------------------------------
+
+# Wire (Grafana's dependency-injection code generator) built with an x/tools
+# that understands the current Go; the one in Grafana's go.sum predates it.
+WIRE_TOOL = ("github.com/google/wire/cmd/wire@v0.6.0", "golang.org/x/tools@v0.30.0")
+
+
+def build_grafana(art: Artifact, work: Path, release: Path) -> None:
+    module_version, commit = art.recipe_inputs
+    if art.arch != host_arch():
+        raise BuildError(f"grafana {art.version}: built with cgo (SQLite), so only for this machine's architecture ({host_arch()})")
+    src = work / "src"
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    info(f"grafana {art.version}: source of github.com/grafana/grafana@{module_version}")
+    module_source("github.com/grafana/grafana", module_version, src)
+    env = {"GOWORK": "off", "GOFLAGS": "-mod=mod"}
+    wire = CACHE_DIR / "mirror-work" / "bin" / "wire-v0.6.0" / "wire"
+    if not wire.is_file():
+        tool = work / "wire-tool"
+        shutil.rmtree(tool, ignore_errors=True)
+        tool.mkdir()
+        run(["go", "mod", "init", "wiretool"], cwd=tool, env=env, what="wire: go mod init", logfile=logfile)
+        run(["go", "get", *WIRE_TOOL], cwd=tool, env=env, what="wire: go get", logfile=logfile)
+        run(["go", "build", "-o", str(wire), "github.com/google/wire/cmd/wire"], cwd=tool, env=env, what="wire: go build", logfile=logfile)
+    run([str(wire), "gen", "-tags", "oss", "./pkg/server"], cwd=src, env=env, what=f"grafana {art.version}: wire gen", logfile=logfile)
+    ldflags = f"-X main.version={art.version} -X main.commit={commit} -X main.buildstamp={int(time.time())}"
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    run(["go", "build", "-trimpath", "-tags", "oss", "-ldflags", ldflags, "-o", str(out / "grafana"), "./pkg/cmd/grafana"],
+        cwd=src, env={**env, "CGO_ENABLED": "1"}, what=f"grafana {art.version} linux/{art.arch}: go build ./pkg/cmd/grafana",
+        logfile=logfile)
+    top = f"grafana-{art.version}"
+    # Upstream's layout: bin/, conf/ and public/ (here without the compiled UI: plugin
+    # definitions, images, views and e-mail templates, not TypeScript sources).
+    members = [(f"{top}/bin/grafana", out / "grafana"), (f"{top}/LICENSE", src / "LICENSE")]
+    for folder in ("conf", "public"):
+        for f in sorted((src / folder).rglob("*")):
+            if f.is_file() and not f.is_symlink() and f.suffix not in (".ts", ".tsx", ".snap", ".scss"):
+                members.append((f"{top}/{f.relative_to(src)}", f))
+    members.append((f"{top}/VERSION", _write(work / "VERSION", f"{art.version}\n")))
+    release.mkdir(parents=True, exist_ok=True)
+    write_tar_gz(release / art.archive, members, mtime=int(time.time()))
+    # Grafana publishes a bare digest beside each archive.
+    (release / f"{art.archive}.sha256").write_text(sha256_file(release / art.archive) + "\n")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def grafana_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    build = pins["grafana"]["test_build"]
+    version = build["version"]
+    return [Artifact(
+        name=f"grafana-{version}-{arch}", kind="grafana", version=version, arch=arch,
+        release_dir=GRAFANA_RELEASES, archive=f"grafana-{version}.linux-{arch}.tar.gz",
+        recipe_inputs=[build["go_module_version"], build["commit"]], build=build_grafana,
+    )]
+
+
 # --- driver -----------------------------------------------------------------------------------
 
 def load_pins(path: Path = REPO_ROOT / "pins.yml") -> dict:
@@ -324,6 +392,8 @@ def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
     arts: list[Artifact] = []
     for arch in arches:
         arts += otelcol_artifacts(pins, arch) + jaeger_artifacts(pins, arch) + prometheus_artifacts(pins, arch)
+        if arch == host_arch():
+            arts += grafana_artifacts(pins, arch)
     return arts
 
 

@@ -50,6 +50,14 @@ def test_archive_layout_and_checksum_file(mirror_url: str, name: str, unpacked) 
     assert len(checksum_for(sums, art.archive)) == 64
     with tarfile.open(unpacked(name) / art.archive) as tar:
         files = sorted(m.name for m in tar.getmembers() if m.isfile())
+    if art.kind == "grafana":
+        top = f"grafana-{art.version}"
+        # Upstream's standalone layout: the server, its defaults, and the core plugins' definitions.
+        for f in ("bin/grafana", "conf/defaults.ini", "public/app/plugins/datasource/prometheus/plugin.json",
+                  "public/app/plugins/datasource/jaeger/plugin.json", "VERSION"):
+            assert f"{top}/{f}" in files, f
+        assert all(f.startswith(top + "/") for f in files)
+        return
     expected = {
         "otelcol": sorted([art.archive.split("_", 1)[0], "README.md"]),
         "jaeger": [f"jaeger-{art.version}-linux-{ARCH}/{f}" for f in ("example-hotrod", "jaeger")],
@@ -109,6 +117,13 @@ def test_jaeger_validate(unpacked, tmp_path: Path) -> None:
 def prometheus_dir(unpacked) -> Path:
     version = PINS["prometheus"]["version"]
     return unpacked(f"prometheus-{version}-{ARCH}") / f"prometheus-{version}.linux-{ARCH}"
+
+
+def test_grafana_version_and_health(unpacked, tmp_path: Path) -> None:
+    build = PINS["grafana"]["test_build"]
+    home = unpacked(f"grafana-{build['version']}-{ARCH}") / f"grafana-{build['version']}"
+    out = run(home / "bin" / "grafana", "--version").stdout
+    assert f"version {build['version']}" in out and build["commit"][:7] in out, out
 
 
 def test_prometheus_version(unpacked) -> None:

@@ -49,7 +49,8 @@ def jaeger(unpacked) -> Path:
 
 
 STORAGES = {
-    "memory": {},
+    "memory": {"jaeger_tls_cert_file": "/etc/ssl/host.pem", "jaeger_tls_key_file": "/etc/ssl/host.key",
+               "jaeger_tls_ca_file": "/etc/ssl/ca.pem", "jaeger_tls_client_auth": True},
     "badger": {"jaeger_badger_ttl": "168h"},
     "elasticsearch": {"jaeger_storage_servers": ["https://es1:9200", "https://es2:9200"], "jaeger_storage_username": "jaeger",
                       "jaeger_storage_password": 'p@ss "word" \\ $HOME', "jaeger_storage_tls_ca_file": "/etc/ssl/ca.pem",
@@ -73,6 +74,11 @@ def test_jaeger_validate_accepts_the_rendered_config(jaeger: Path, tmp_path: Pat
         # The secret is in the root-only environment file, quoted for systemd, and never in the config.
         assert password not in files["config.yaml"] and "${env:JAEGER_STORAGE_PASSWORD}" in files["config.yaml"]
         assert "JAEGER_STORAGE_PASSWORD=" in files["jaeger.env"]
+    if storage == "memory":
+        # OTLP over mTLS: both receivers serve the certificate and require client certificates.
+        for proto in ("grpc", "http"):
+            assert config["receivers"]["otlp"]["protocols"][proto]["tls"] == {
+                "cert_file": "/etc/ssl/host.pem", "key_file": "/etc/ssl/host.key", "client_ca_file": "/etc/ssl/ca.pem"}
     if storage == "elasticsearch":
         assert 'JAEGER_STORAGE_PASSWORD="p@ss \\"word\\" \\\\ $HOME"' in files["jaeger.env"]
         assert config["extensions"]["jaeger_storage"]["backends"]["main"]["elasticsearch"]["indices"]["spans"]["shards"] == 3

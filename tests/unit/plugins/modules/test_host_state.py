@@ -95,3 +95,11 @@ def test_the_module_runs_in_check_mode_and_changes_nothing(tmp_path: Path, repo_
     assert result["paths"][str(tmp_path / "config.yaml")]["checksum"] == hashlib.sha1(b"a: 1\n").hexdigest()
     assert result["paths"][str(tmp_path / "nope")]["exists"] is False
     assert result["users"][ME.pw_name]["exists"] and result["groups"]["root"]["exists"]
+
+
+def test_space_is_measured_where_the_path_will_be(tmp_path: Path) -> None:
+    from ansible_collections.telemetry.stack.plugins.modules.host_state import read_space
+    here = read_space(str(tmp_path))
+    later = read_space(str(tmp_path / "not" / "yet"))
+    assert later["measured_at"] == str(tmp_path) and here["measured_at"] == str(tmp_path)
+    assert 0 < later["free"] <= later["total"]

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Grafana from a real server: healthy, its data sources from the inventory working, the dashboards there, logins checked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+testinfra_hosts = ["ansible://grafana"]
+
+ADMIN = "admin:molecule-admin-password"
+
+
+def base(host) -> str:
+    tls = host.backend.get_hostname() == "grafana-debian13"
+    return ("curl -s --cacert /etc/ssl/telemetry/ca.pem https://localhost:3000" if tls else "curl -s http://localhost:3000"), tls
+
+
+def get(host, path: str, auth: str | None = ADMIN) -> tuple[int, str]:
+    curl, _ = base(host)
+    curl, url = curl.rsplit(" ", 1)
+    out = host.run(f"{curl} {'-u ' + auth if auth else ''} -w '\\n%{{http_code}}' {url}{path}")
+    body, _, code = out.stdout.rpartition("\n")
+    return int(code or 0), body
+
+
+def pid(host) -> str:
+    return host.check_output("systemctl show -p MainPID --value grafana")
+
+
+def test_service_active_enabled_and_unprivileged(host):
+    svc = host.service("grafana")
+    assert svc.is_running and svc.is_enabled
+    assert host.check_output(f"ps -o user= -p {pid(host)}") == "grafana"
+
+
+def test_health_ok(host):
+    code, body = get(host, "/api/health", auth=None)
+    assert code == 200 and json.loads(body)["database"] == "ok"
+
+
+def test_datasources_from_the_inventory(host):
+    code, body = get(host, "/api/datasources")
+    assert code == 200
+    found = {d["uid"]: d for d in json.loads(body)}
+    assert found["telemetry-prometheus"]["url"] == "http://grafana-debian12:9090"
+    assert found["telemetry-prometheus"]["basicAuth"] is True and found["telemetry-prometheus"]["isDefault"] is True
+    assert found["telemetry-jaeger"]["url"] == "http://grafana-debian12:16686"
+
+
+def test_prometheus_datasource_health_check_passes(host, wait):
+    def healthy():
+        code, body = get(host, "/api/datasources/uid/telemetry-prometheus/health")
+        return code == 200 and json.loads(body).get("status") == "OK"
+    wait(healthy, timeout=60, what="the Prometheus data source's health check")
+
+
+def test_jaeger_datasource_answers_through_grafana(host):
+    # What Grafana's Jaeger data source does to test itself: list services through the proxy.
+    code, body = get(host, "/api/datasources/proxy/uid/telemetry-jaeger/api/services")
+    assert code == 200 and "data" in json.loads(body), body
+
+
+def test_the_stack_dashboards_are_provisioned(host, wait):
+    def present():
+        code, body = get(host, "/api/search?tag=telemetry-stack")
+        return {d["uid"] for d in json.loads(body)} if code == 200 else set()
+    uids = wait(lambda: present() == {"telemetry-collector-health", "telemetry-gateway-throughput", "telemetry-backend-storage"},
+                timeout=60, what="the three dashboards")
+    assert uids
+    code, body = get(host, "/api/dashboards/uid/telemetry-collector-health")
+    assert code == 200 and json.loads(body)["meta"]["folderTitle"] == "Telemetry stack"
+
+
+def test_logins_without_the_password_are_refused(host):
+    curl, tls = base(host)
+    curl, url = curl.rsplit(" ", 1)
+    for password in ("", "wrong"):
+        out = host.check_output(f"{curl} -o /dev/null -w '%{{http_code}}' -H 'Content-Type: application/json' "
+                                f"-d '{{\"user\": \"admin\", \"password\": \"{password}\"}}' {url}/login")
+        assert out in ("400", "401"), (password, out)
+    assert get(host, "/api/datasources", auth=None)[0] == 401
+    assert get(host, "/api/datasources", auth="admin:wrong")[0] == 401
+    assert get(host, "/api/dashboards/uid/telemetry-collector-health", auth=None)[0] == 401
+
+
+def test_secrets_stay_out_of_grafana_ini(host):
+    ini = host.file("/etc/grafana/grafana.ini")
+    assert ini.group == "grafana" and ini.mode == 0o640
+    assert "molecule-admin-password" not in ini.content_string and "molecule-secret-key" not in ini.content_string
+    env = host.file("/etc/grafana/grafana.env")
+    assert env.user == "root" and env.mode == 0o600
+    _, tls = base(host)
+    assert f"cookie_secure = {'true' if tls else 'false'}" in ini.content_string
+    assert "[auth.anonymous]\nenabled = false" in ini.content_string
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"grafana_admin_password": ""}, "grafana_admin_password is required"),
+    ({"grafana_secret_key": "short"}, "grafana_secret_key is required (16 characters or more"),
+    ({"grafana_ini": {"server": "https"}}, "grafana_ini must map sections to settings"),
+], ids=["no-admin-password", "short-secret-key", "bad-ini"])
+def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra, message):
+    refused(host, extra, message, "grafana", "/etc/grafana/grafana.ini")
+
+
+def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
+    uninstall_then_reinstall(host, "grafana", removed=["/opt/grafana", "/etc/grafana"], kept=["/var/lib/grafana/grafana.db"])
+    # The kept database still holds the admin.
+    assert get(host, "/api/health", auth=None)[0] == 200 and get(host, "/api/datasources")[0] == 200
+
+
+def test_unit_exposure_at_most_2(host):
+    out = host.check_output("systemd-analyze security --no-pager grafana 2>&1 | tail -n 1")
+    assert float(out.split("grafana.service:")[1].split()[0]) <= 2.0, out
