@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Each host gets a certificate per service it runs, signed by the CA, its key readable by that service's group alone."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+SERVICES = {"pki-debian12": {"otelcol-contrib", "jaeger"}, "pki-debian13": {"prometheus", "grafana"}}
+TLS = "/etc/ssl/telemetry"
+
+
+def services(host) -> set[str]:
+    return SERVICES[host.backend.get_hostname()]
+
+
+def serial(host, service: str) -> str:
+    return host.check_output(f"openssl x509 -noout -serial -in {TLS}/{service}/cert.pem")
+
+
+def test_one_directory_per_service_and_no_other(host):
+    listed = set(host.check_output(f"find {TLS} -mindepth 1 -maxdepth 1 -type d -printf '%f\\n'").split())
+    assert listed == services(host)
+    ca = host.file(f"{TLS}/ca.pem")
+    assert ca.user == "root" and ca.group == "root" and ca.mode == 0o644
+
+
+def test_each_key_is_readable_by_its_service_group_alone(host):
+    for service in services(host):
+        d, key, cert = host.file(f"{TLS}/{service}"), host.file(f"{TLS}/{service}/key.pem"), host.file(f"{TLS}/{service}/cert.pem")
+        assert (d.user, d.group, d.mode) == ("root", service, 0o750)
+        assert (key.user, key.group, key.mode) == ("root", service, 0o640)
+        assert (cert.user, cert.group, cert.mode) == ("root", service, 0o644)
+
+
+def test_certificates_chain_to_the_ca_and_name_the_host(host):
+    name = host.backend.get_hostname()
+    for service in services(host):
+        cert = f"{TLS}/{service}/cert.pem"
+        assert host.check_output(f"openssl verify -CAfile {TLS}/ca.pem {cert}").endswith(": OK")
+        sans = host.check_output(f"openssl x509 -noout -ext subjectAltName -in {cert}")
+        for wanted in (f"DNS:{name}", "DNS:localhost", "IP Address:127.0.0.1"):
+            assert wanted in sans, sans
+        usage = host.check_output(f"openssl x509 -noout -ext extendedKeyUsage -in {cert}")
+        assert "TLS Web Server Authentication" in usage and "TLS Web Client Authentication" in usage
+        # The key is the certificate's.
+        assert host.check_output(f"openssl pkey -pubout -in {TLS}/{service}/key.pem") == \
+            host.check_output(f"openssl x509 -noout -pubkey -in {cert}")
+
+
+def test_certificates_near_expiry_are_issued_again(host, converge):
+    before = {s: serial(host, s) for s in services(host)}
+    renewed = converge(host, {"pki_cert_valid_days": 500, "pki_renew_before_days": 400})
+    assert renewed.returncode == 0, renewed.stdout[-2000:]
+    after = {s: serial(host, s) for s in services(host)}
+    assert all(before[s] != after[s] for s in before), (before, after)
+    again = converge(host, {})
+    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout[-2000:]
+
+
+def test_provided_certificates_that_expire_soon_fail_the_preflight(host, refused_pki):
+    pki = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"] + "/pki"
+    name = host.backend.get_hostname()
+    refused_pki(host, {"pki_mode": "files", "pki_ca_cert_src": f"{pki}/ca.pem",
+                       "pki_cert_src": f"{pki}/hosts/{name}/{{service}}.pem", "pki_key_src": f"{pki}/hosts/{name}/{{service}}.key",
+                       "pki_cert_valid_days": 9000, "pki_renew_before_days": 8000},
+                "within 8000 days (or already did): put new certificates in place")
+
+
+def test_a_ca_mode_without_the_ca_fails_the_preflight(host, refused_pki):
+    refused_pki(host, {"pki_mode": "ca"}, "pki_mode ca needs pki_ca_cert_src and pki_ca_key_src")
+
+
+@pytest.fixture
+def refused_pki(converge):
+    def run(host, extra: dict, message: str) -> None:
+        before = {s: serial(host, s) for s in services(host)}
+        result = converge(host, extra)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0 and message in output, output[-1500:]
+        assert "changed=0" in result.stdout
+        assert {s: serial(host, s) for s in services(host)} == before
+    return run
