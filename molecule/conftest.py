@@ -49,9 +49,11 @@ def wait():
 
 @pytest.fixture
 def refused(converge):
-    """refused(host, extra, message, service, watched): the run fails naming `message`; no file or process changes."""
+    """refused(host, extra, message, service, watched): the run fails naming `message`; no file or process changes.
 
-    def run(host, extra: dict, message: str, service: str, watched: str) -> None:
+    Returns the run's output, for more checks."""
+
+    def run(host, extra: dict, message: str, service: str, watched: str) -> str:
         pid = host.check_output(f"systemctl show -p MainPID --value {service}")
         before = host.file(watched).sha256sum
         result = converge(host, extra)
@@ -61,6 +63,7 @@ def refused(converge):
         assert "changed=0" in result.stdout
         assert host.file(watched).sha256sum == before
         assert host.check_output(f"systemctl show -p MainPID --value {service}") == pid
+        return output
 
     return run
 

@@ -189,9 +189,7 @@ def _sha1(path: str) -> str:
 def read_path(path: str, checksum: bool, follow: bool = False) -> dict:
     try:
         st = os.stat(path) if follow else os.lstat(path)
-    except FileNotFoundError:
-        return {"exists": False, "path": path}
-    except NotADirectoryError:
+    except (FileNotFoundError, NotADirectoryError):
         return {"exists": False, "path": path}
     info = {
         "exists": True,

@@ -26,6 +26,18 @@ def unchanged_file(have: Any, owner: str, group: str, mode: str, content: str | 
     return True
 
 
+def readable_by(have: Any, groups: Any) -> bool:
+    """True when ``have`` (a host_state path or a find entry) is readable by anyone, or by members of one of ``groups``.
+
+    The roles give a service's user its group (and the groups in ``groups``), never a file's ownership,
+    so the owner bits do not count. A missing path is not readable.
+    """
+    if not isinstance(have, Mapping) or not have.get("exists", True) or "roth" not in have:
+        return False
+    names = [groups] if isinstance(groups, str) else list(groups or [])
+    return bool(have.get("roth")) or (bool(have.get("rgrp")) and have.get("gr_name") in names)
+
+
 class TestModule:
     def tests(self) -> dict[str, Any]:
-        return {"unchanged_file": unchanged_file}
+        return {"unchanged_file": unchanged_file, "readable_by": readable_by}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from ansible_collections.telemetry.stack.plugins.test.files import unchanged_file
+from ansible_collections.telemetry.stack.plugins.test.files import readable_by, unchanged_file
 
 CONTENT = "# Ansible managed\nkey: value\n"
 HAVE = {"path": "/etc/x/config.yaml", "pw_name": "root", "gr_name": "x", "mode": "0640",
@@ -32,3 +32,26 @@ HAVE = {"path": "/etc/x/config.yaml", "pw_name": "root", "gr_name": "x", "mode":
 )
 def test_unchanged_file(have, args, expected: bool) -> None:
     assert unchanged_file(have, *args) is expected
+
+
+KEY = {"exists": True, "path": "/etc/ssl/k.pem", "gr_name": "jaeger", "rgrp": True, "roth": False}
+
+
+@pytest.mark.parametrize(
+    ("have", "groups", "expected"),
+    [
+        (KEY, ["jaeger"], True),
+        (KEY, "jaeger", True),
+        (KEY, ["otelcol-contrib", "jaeger"], True),
+        (KEY, ["prometheus"], False),
+        ({**KEY, "rgrp": False}, ["jaeger"], False),
+        ({**KEY, "gr_name": "root", "roth": True}, ["jaeger"], True),
+        ({**KEY, "gr_name": None}, ["jaeger"], False),
+        ({"exists": False, "path": "/etc/ssl/k.pem"}, ["jaeger"], False),
+        (None, ["jaeger"], False),
+    ],
+    ids=["its-group", "group-as-string", "one-of-its-groups", "other-group", "group-cannot-read", "world-readable",
+         "group-deleted", "missing", "nothing"],
+)
+def test_readable_by(have, groups, expected: bool) -> None:
+    assert readable_by(have, groups) is expected
