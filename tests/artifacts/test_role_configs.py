@@ -19,7 +19,7 @@ ARCH = next(iter(ARTIFACTS.values())).arch
 PLAY = """
 - name: Render
   hosts: localhost
-  gather_facts: false
+  gather_facts: {facts}
   vars_files: [{role}/defaults/main.yml, {role}/vars/main.yml]
   tasks:
     - name: Render each template
@@ -31,12 +31,19 @@ PLAY = """
 """
 
 
-def render(role: str, templates: list[str], extra: dict, out: Path) -> dict[str, str]:
-    """Render a role's templates on the controller, with its defaults and vars and `extra` on top."""
+def render(role: str, templates: list[str], extra: dict, out: Path, groups: dict | None = None, facts: bool = False) -> dict[str, str]:
+    """Render a role's templates on the controller, with its defaults and vars and `extra` on top.
+
+    `groups` adds inventory groups ({group: {host: host_vars}}) beside localhost; `facts` gathers localhost's facts.
+    """
+    out.mkdir(parents=True, exist_ok=True)
     play = out / "render.yml"
-    play.write_text(PLAY.format(role=ROOT / "roles" / role, out=out, templates=json.dumps(templates)))
+    play.write_text(PLAY.format(role=ROOT / "roles" / role, out=out, templates=json.dumps(templates), facts=str(facts).lower()))
+    inventory = out / "inventory.yml"
+    inventory.write_text(json.dumps({"all": {"hosts": {"localhost": {}},
+                                             "children": {g: {"hosts": hosts} for g, hosts in (groups or {}).items()}}}))
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "ANSIBLE_LOCALHOST_WARNING": "false"}
-    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), "-c", "local",
                            "-e", f"ansible_python_interpreter={sys.executable}", "-e", json.dumps(extra), str(play)], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return {t.removesuffix(".j2"): (out / t.removesuffix(".j2")).read_text() for t in templates}
@@ -82,3 +89,22 @@ def test_jaeger_validate_accepts_the_rendered_config(jaeger: Path, tmp_path: Pat
     if storage == "elasticsearch":
         assert 'JAEGER_STORAGE_PASSWORD="p@ss \\"word\\" \\\\ $HOME"' in files["jaeger.env"]
         assert config["extensions"]["jaeger_storage"]["backends"]["main"]["elasticsearch"]["indices"]["spans"]["shards"] == 3
+
+
+def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None:
+    version = PINS["otelcol"]["version"]
+    otelcol = unpacked(f"otelcol-contrib-{version}-{ARCH}") / "otelcol-contrib"
+    groups = {"jaeger": {"jaeger-1": {"ansible_host": "10.0.0.7", "jaeger_otlp_grpc_port": 14317}}}
+    files = render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway", "otelcol_allow_small_host": True}, tmp_path,
+                   groups=groups, facts=True)
+    config = yaml.safe_load(files["config.yaml"])
+    assert config["exporters"]["otlp/jaeger"]["endpoint"] == "10.0.0.7:14317"
+    assert config["service"]["pipelines"]["traces"]["exporters"] == ["otlp/jaeger"]
+    proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'config.yaml'}"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # An endpoint given wins over the group; without either, traces go to the debug exporter.
+    given = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway", "otelcol_jaeger_endpoint": "j:4317"},
+                                  tmp_path / "given", groups=groups, facts=True)["config.yaml"])
+    assert given["exporters"]["otlp/jaeger"]["endpoint"] == "j:4317"
+    alone = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "alone", facts=True)["config.yaml"])
+    assert alone["service"]["pipelines"]["traces"]["exporters"] == ["debug"]
