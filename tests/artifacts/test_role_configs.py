@@ -44,7 +44,8 @@ def render(role: str, templates: list[str], extra: dict, out: Path, groups: dict
                                              "children": {g: {"hosts": hosts} for g, hosts in (groups or {}).items()}}}))
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "ANSIBLE_LOCALHOST_WARNING": "false"}
     proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), "-c", "local",
-                           "-e", f"ansible_python_interpreter={sys.executable}", "-e", json.dumps(extra), str(play)], capture_output=True, text=True, env=env, timeout=300)
+                           "-e", f"ansible_python_interpreter={sys.executable}", "-e", json.dumps(extra), str(play)],
+                          capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return {t.removesuffix(".j2"): (out / t.removesuffix(".j2")).read_text() for t in templates}
 
