@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: host_state
-short_description: Read files, users, groups and systemd units in one call
+short_description: Read files, users, groups, systemd units and the host's resources in one call
 version_added: 0.1.0
 description:
   - Reports, in one remote call, what a role needs to know to decide whether anything must change on a host,
@@ -62,6 +62,25 @@ options:
     type: list
     elements: path
     default: []
+  resources:
+    description:
+      - Report the CPUs and memory this host gives its services, in RV(resources).
+      - Within a container or a cgroup with limits (C(cpu.max), C(memory.max) of cgroup v2), the limits count, not
+        the machine's totals.
+    type: bool
+    default: false
+  clock:
+    description:
+      - Report the host's clock, in RV(clock), and whether the kernel counts it as synchronized (NTP, chrony or
+        systemd-timesyncd), as C(timedatectl)'s C(NTPSynchronized) does.
+    type: bool
+    default: false
+  listeners:
+    description:
+      - Report the TCP ports something listens on, in RV(listeners), with the process and systemd unit holding
+        each. Run as root to see other users' processes.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -144,6 +163,27 @@ space:
   type: dict
   sample:
     /var/lib/prometheus: {free: 36019277824, total: 270553174016, measured_at: /var/lib}
+resources:
+  description: The CPUs (fractional under a CPU quota) and memory, in MiB, this host gives its services.
+  returned: when O(resources=true)
+  type: dict
+  sample: {cpus: 2.0, memory_mib: 24105}
+clock:
+  description: >-
+    The host's clock, as seconds since the epoch, and whether it is synchronized; C(synchronized) is null when the
+    kernel cannot say.
+  returned: when O(clock=true)
+  type: dict
+  sample: {time: 1795339200.25, synchronized: true}
+listeners:
+  description: >-
+    One entry per listening TCP socket: its port, address, and the process and systemd unit (null when not known)
+    that hold it.
+  returned: when O(listeners=true)
+  type: list
+  elements: dict
+  sample:
+    - {port: 4317, address: "0.0.0.0", pid: 812, process: otelcol-contrib, unit: otelcol-contrib.service}
 units:
   description: >-
     Each systemd unit, with its C(LoadState) (V(not-found) when there is no such unit), C(ActiveState),
@@ -154,11 +194,16 @@ units:
     otelcol-contrib.service: {load_state: loaded, active_state: active, unit_file_state: enabled, main_pid: 812}
 """
 
+import ctypes
+import ctypes.util
+import glob
 import grp
 import hashlib
+import ipaddress
 import os
 import pwd
 import stat
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -258,6 +303,159 @@ def parse_systemctl_show(text: str, units: list) -> dict:
     return out
 
 
+def _read(path: str) -> str:
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def _cpu_v2(base: str) -> float | None:
+    quota, period = _read(os.path.join(base, "cpu.max")).split()
+    return None if quota == "max" else int(quota) / int(period)
+
+
+def _cpu_v1(base: str) -> float | None:
+    quota = int(_read(os.path.join(base, "cpu.cfs_quota_us")))
+    return None if quota < 0 else quota / int(_read(os.path.join(base, "cpu.cfs_period_us")))
+
+
+def _memory_v2(base: str) -> int | None:
+    limit = _read(os.path.join(base, "memory.max"))
+    return None if limit == "max" else int(limit)
+
+
+def _memory_v1(base: str) -> int | None:
+    return int(_read(os.path.join(base, "memory.limit_in_bytes")))  # "no limit" is a huge number
+
+
+def _tightest(read, root: str, path: str):
+    """The smallest limit set on the cgroup `path` under `root` or on any of its parents."""
+    best = None
+    path = path.strip("/")
+    while True:
+        try:
+            value = read(os.path.join(root, path))
+        except (OSError, ValueError):
+            value = None
+        if value is not None:
+            best = value if best is None else min(best, value)
+        if not path:
+            return best
+        path = os.path.dirname(path)
+
+
+def cgroup_limits(cgroup_text: str, cgroup_root: str = "/sys/fs/cgroup") -> tuple:
+    """(CPUs, memory bytes) that /proc/self/cgroup's groups limit this process to; None where unlimited.
+
+    cgroup v2 (the ``0::`` line) and v1 (the ``cpu`` and ``memory`` controllers' lines) are both read."""
+    cpus, memory = [], []
+    for line in cgroup_text.splitlines():
+        hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if hierarchy == "0" and not controllers:
+            cpus.append(_tightest(_cpu_v2, cgroup_root, path))
+            memory.append(_tightest(_memory_v2, cgroup_root, path))
+        elif "cpu" in controllers.split(","):
+            cpus.append(_tightest(_cpu_v1, os.path.join(cgroup_root, controllers), path))
+        elif "memory" in controllers.split(","):
+            memory.append(_tightest(_memory_v1, os.path.join(cgroup_root, controllers), path))
+    cpus = [c for c in cpus if c is not None]
+    memory = [m for m in memory if m is not None]
+    return (min(cpus) if cpus else None), (min(memory) if memory else None)
+
+
+def read_resources(proc: str = "/proc", cgroup_root: str = "/sys/fs/cgroup") -> dict:
+    cpus = float(len(os.sched_getaffinity(0)))
+    with open(os.path.join(proc, "meminfo")) as fh:
+        memory = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("MemTotal:"))
+    try:
+        quota, limit = cgroup_limits(_read(os.path.join(proc, "self", "cgroup")), cgroup_root)
+    except OSError:
+        quota = limit = None
+    return {"cpus": round(min(cpus, quota or cpus), 2), "memory_mib": min(memory, limit or memory) // (1024 * 1024)}
+
+
+class _Timex(ctypes.Structure):
+    # The head of struct timex (adjtimex(2)); the kernel fills the rest, which the padding holds.
+    _fields_ = [("modes", ctypes.c_uint), ("offset", ctypes.c_long), ("freq", ctypes.c_long),
+                ("maxerror", ctypes.c_long), ("esterror", ctypes.c_long), ("status", ctypes.c_int),
+                ("rest", ctypes.c_byte * 256)]
+
+
+_TIME_ERROR = 5
+_STA_UNSYNC = 0x0040
+
+
+def read_clock() -> dict:
+    """The clock, and whether the kernel counts it as synchronized (systemd's ntp_synced() rule)."""
+    synchronized = None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        timex = _Timex()
+        state = libc.adjtimex(ctypes.byref(timex))
+        if state >= 0:
+            synchronized = state != _TIME_ERROR and not timex.status & _STA_UNSYNC
+    except (OSError, AttributeError):
+        pass
+    return {"time": time.time(), "synchronized": synchronized}
+
+
+def parse_proc_net_tcp(text: str, ipv6: bool) -> list:
+    """Listening sockets in /proc/net/tcp or tcp6: (address, port, inode)."""
+    out = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10 or fields[3] != "0A":  # 0A: TCP_LISTEN
+            continue
+        address, port = fields[1].split(":")
+        raw = bytes.fromhex(address)
+        # The kernel prints the address as 32-bit words in host (little-endian) order.
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+        out.append((str(ipaddress.IPv6Address(raw) if ipv6 else ipaddress.IPv4Address(raw)), int(port, 16),
+                    int(fields[9])))
+    return out
+
+
+def unit_of(cgroup_text: str) -> str | None:
+    """The systemd unit in a process's /proc/PID/cgroup: the innermost .service, .scope or .socket."""
+    for line in cgroup_text.splitlines():
+        if line.startswith("0::"):
+            units = [part for part in line[3:].split("/") if part.endswith((".service", ".scope", ".socket"))]
+            return units[-1] if units else None
+    return None
+
+
+def read_listeners(proc: str = "/proc") -> list:
+    sockets = []
+    for name, ipv6 in (("tcp", False), ("tcp6", True)):
+        try:
+            with open(os.path.join(proc, "net", name)) as fh:
+                sockets += parse_proc_net_tcp(fh.read(), ipv6)
+        except OSError:
+            pass
+    wanted = {inode for _, _, inode in sockets}
+    owners = {}
+    for fd in glob.glob(os.path.join(proc, "[0-9]*", "fd", "*")):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and int(target[8:-1]) in wanted:
+            owners.setdefault(int(target[8:-1]), int(fd.split(os.sep)[-3]))
+    out = []
+    for address, port, inode in sorted(sockets, key=lambda s: (s[1], s[0])):
+        pid = owners.get(inode)
+        process = unit = None
+        if pid:
+            try:
+                with open(os.path.join(proc, str(pid), "comm")) as fh:
+                    process = fh.read().strip()
+                with open(os.path.join(proc, str(pid), "cgroup")) as fh:
+                    unit = unit_of(fh.read())
+            except OSError:
+                pass
+        out.append({"port": port, "address": address, "pid": pid, "process": process, "unit": unit})
+    return out
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
@@ -268,6 +466,9 @@ def main() -> None:
             groups=dict(type="list", elements="str", default=[]),
             units=dict(type="list", elements="str", default=[]),
             space=dict(type="list", elements="path", default=[]),
+            resources=dict(type="bool", default=False),
+            clock=dict(type="bool", default=False),
+            listeners=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -292,6 +493,13 @@ def main() -> None:
         if rc != 0:
             module.fail_json(msg=f"units: systemctl show failed: {err.strip() or out.strip()}", rc=rc)
         result["units"] = parse_systemctl_show(out, p["units"])
+    if p["resources"]:
+        result["resources"] = read_resources()
+    if p["listeners"]:
+        result["listeners"] = read_listeners()
+    if p["clock"]:
+        # Last, so the controller compares it with its own clock as soon after as it can.
+        result["clock"] = read_clock()
     module.exit_json(**result)
 
 
