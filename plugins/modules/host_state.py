@@ -177,13 +177,14 @@ clock:
   sample: {time: 1795339200.25, synchronized: true}
 listeners:
   description: >-
-    One entry per listening TCP socket: its port, address, and the process and systemd unit (null when not known)
-    that hold it.
+    One entry per listening TCP socket: its port, address and owner, and the process and systemd unit (null when
+    not known: reading other users' processes takes root with CAP_SYS_PTRACE) that hold it.
   returned: when O(listeners=true)
   type: list
   elements: dict
   sample:
-    - {port: 4317, address: "0.0.0.0", pid: 812, process: otelcol-contrib, unit: otelcol-contrib.service}
+    - {port: 4317, address: "0.0.0.0", user: otelcol-contrib, pid: 812, process: otelcol-contrib,
+       unit: otelcol-contrib.service}
 units:
   description: >-
     Each systemd unit, with its C(LoadState) (V(not-found) when there is no such unit), C(ActiveState),
@@ -399,7 +400,7 @@ def read_clock() -> dict:
 
 
 def parse_proc_net_tcp(text: str, ipv6: bool) -> list:
-    """Listening sockets in /proc/net/tcp or tcp6: (address, port, inode)."""
+    """Listening sockets in /proc/net/tcp or tcp6: (address, port, uid, inode)."""
     out = []
     for line in text.splitlines()[1:]:
         fields = line.split()
@@ -410,7 +411,7 @@ def parse_proc_net_tcp(text: str, ipv6: bool) -> list:
         # The kernel prints the address as 32-bit words in host (little-endian) order.
         raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
         out.append((str(ipaddress.IPv6Address(raw) if ipv6 else ipaddress.IPv4Address(raw)), int(port, 16),
-                    int(fields[9])))
+                    int(fields[7]), int(fields[9])))
     return out
 
 
@@ -431,7 +432,7 @@ def read_listeners(proc: str = "/proc") -> list:
                 sockets += parse_proc_net_tcp(fh.read(), ipv6)
         except OSError:
             pass
-    wanted = {inode for _, _, inode in sockets}
+    wanted = {inode for _, _, _, inode in sockets}
     owners = {}
     for fd in glob.glob(os.path.join(proc, "[0-9]*", "fd", "*")):
         try:
@@ -441,7 +442,9 @@ def read_listeners(proc: str = "/proc") -> list:
         if target.startswith("socket:[") and int(target[8:-1]) in wanted:
             owners.setdefault(int(target[8:-1]), int(fd.split(os.sep)[-3]))
     out = []
-    for address, port, inode in sorted(sockets, key=lambda s: (s[1], s[0])):
+    # Without CAP_SYS_PTRACE (root in a container) other users' descriptors are
+    # unreadable: the socket's owner, which the kernel always reports, still says whose it is.
+    for address, port, uid, inode in sorted(sockets, key=lambda s: (s[1], s[0])):
         pid = owners.get(inode)
         process = unit = None
         if pid:
@@ -452,7 +455,8 @@ def read_listeners(proc: str = "/proc") -> list:
                     unit = unit_of(fh.read())
             except OSError:
                 pass
-        out.append({"port": port, "address": address, "pid": pid, "process": process, "unit": unit})
+        out.append({"port": port, "address": address, "user": _name(pwd.getpwuid, uid), "pid": pid,
+                    "process": process, "unit": unit})
     return out
 
 

@@ -96,7 +96,7 @@ def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None
     version = PINS["otelcol"]["version"]
     otelcol = unpacked(f"otelcol-contrib-{version}-{ARCH}") / "otelcol-contrib"
     groups = {"jaeger": {"jaeger-1": {"ansible_host": "10.0.0.7", "jaeger_otlp_grpc_port": 14317}}}
-    files = render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway", "otelcol_allow_small_host": True}, tmp_path,
+    files = render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path,
                    groups=groups, facts=True)
     config = yaml.safe_load(files["config.yaml"])
     assert config["exporters"]["otlp/jaeger"]["endpoint"] == "10.0.0.7:14317"

@@ -15,8 +15,14 @@ from typing import Any
 
 MODES = ("agent", "gateway")
 
-# The project's resource plan: the smallest host each mode is meant for.
-MINIMUM = {"agent": {"cpus": 0.5, "memory_mib": 512}, "gateway": {"cpus": 2, "memory_mib": 4096}}
+# The project's resource plan: the smallest host each kind of host is meant for
+# (a backend runs Jaeger, Prometheus or Grafana). The stack's preflight checks
+# hosts against it (module_utils/_stack/preflight.py).
+RESOURCE_PLAN = {
+    "agent": {"cpus": 0.5, "memory_mib": 512},
+    "gateway": {"cpus": 2, "memory_mib": 4096},
+    "backend": {"cpus": 4, "memory_mib": 16384, "disk_gb": 500},
+}
 
 # How much of the host a collector may use. An agent shares its host with the
 # applications it observes; a gateway has the host to itself, less the OS.
@@ -59,7 +65,7 @@ def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, dat
             rates[name] = _positive(name, value)
 
     warnings = []
-    floor = MINIMUM[mode]
+    floor = RESOURCE_PLAN[mode]
     if memory < floor["memory_mib"]:
         warnings.append(f"{int(memory)} MiB of memory is below the {floor['memory_mib']} MiB the resource plan asks for a {mode}")
     if cpu < floor["cpus"]:

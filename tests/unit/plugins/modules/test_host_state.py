@@ -121,8 +121,8 @@ PROC_NET_TCP6 = """\
 
 def test_listening_sockets_are_read_from_proc_net() -> None:
     # Established connections (state 01) are not listeners; addresses are little-endian words.
-    assert parse_proc_net_tcp(PROC_NET_TCP, ipv6=False) == [("0.0.0.0", 4317, 41234), ("127.0.0.1", 8888, 41240)]
-    assert parse_proc_net_tcp(PROC_NET_TCP6, ipv6=True) == [("::", 3000, 51000), ("::1", 9090, 51001)]
+    assert parse_proc_net_tcp(PROC_NET_TCP, ipv6=False) == [("0.0.0.0", 4317, 998, 41234), ("127.0.0.1", 8888, 998, 41240)]
+    assert parse_proc_net_tcp(PROC_NET_TCP6, ipv6=True) == [("::", 3000, 997, 51000), ("::1", 9090, 997, 51001)]
 
 
 @pytest.mark.parametrize("text, unit", [
@@ -175,3 +175,4 @@ def test_a_listener_is_owned_by_this_process() -> None:
         port = sock.getsockname()[1]
         mine = [entry for entry in read_listeners() if entry["port"] == port]
     assert mine and mine[0]["pid"] == os.getpid() and mine[0]["address"] == "127.0.0.1", mine
+    assert mine[0]["user"] == ME.pw_name
