@@ -1,54 +1,96 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The main job, for now: deploy the smoke role into fresh Debian 12 and 13
-# systemd containers and say what happened.
+# The main job: the whole stack on three fresh systemd containers, deployed by
+# site.yml with the demo inventory, then real telemetry sent through it.
 #
-#   scripts/demo.sh        create the containers (first run), converge, report
-#   scripts/demo.sh down   remove the containers
+#   scripts/demo.sh        start the containers (first run), deploy, probe, report
+#   scripts/demo.sh down   remove the containers and the demo's CA
 #
-# A second run converges the same containers again and changes nothing.
+# Offline: the programs come from the local artifact mirror (built on the
+# first run, then cached), served on loopback for the run. A second run finds
+# the containers running and changes nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SCENARIO=smoke
+NETWORK=telemetry-demo
+# container name, image tag, role in the demo
+HOSTS=("demo-app debian12 application host: an agent"
+  "demo-gateway debian13 gateway"
+  "demo-backend debian12 backend: Jaeger, Prometheus, Grafana")
+INVENTORY="$REPO_ROOT/inventories/demo"
 run="$REPO_ROOT/scripts/in-venv.sh"
 
 if [ "${1:-up}" = down ]; then
   log "Removing the demo containers"
-  "$run" molecule destroy -s "$SCENARIO"
+  for h in "${HOSTS[@]}"; do docker rm -f "${h%% *}" >/dev/null 2>&1 || true; done
+  docker network rm "$NETWORK" >/dev/null 2>&1 || true
+  # The demo's CA (pki_dir) belongs to these containers: a new demo makes a new one.
+  rm -rf "$INVENTORY/.pki"
+  info "Done."
   exit 0
 fi
+[ "${1:-up}" = up ] || die "usage: scripts/demo.sh [up|down]"
 
+started=$(now)
 "$REPO_ROOT/scripts/build-images.sh"
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
-started=$(now)
-# Molecule remembers created hosts in its own state; when the containers are
-# gone (a Docker restart, or `make test` in another checkout using the same
-# names), reset that state so this run creates them afresh.
-running=$(docker ps --format '{{.Names}}' --filter "name=^${SCENARIO}-" | wc -l)
-if [ "$running" -lt 2 ]; then
-  "$run" molecule destroy -s "$SCENARIO" >/dev/null 2>&1 || true
+log "The artifact mirror (built once, then cached)"
+"$run" python3 tests/artifacts/build_mirror.py | tail -n 1
+# Stop the server afterwards only if this run started it (a test run may be using it).
+stop_mirror=:
+if ! "$run" python3 tests/artifacts/mirror_server.py status >/dev/null; then
+  "$run" python3 tests/artifacts/mirror_server.py start >/dev/null
+  stop_mirror='"$run" python3 tests/artifacts/mirror_server.py stop >/dev/null'
 fi
-log "Deploying the smoke role (the containers are created on the first run)"
-recap=$(mktemp)
-trap 'rm -f "$recap"' EXIT
-"$run" molecule converge -s "$SCENARIO" 2>&1 | tee "$recap"
-[ "${PIPESTATUS[0]}" -eq 0 ] || die "The deployment failed (output above)."
+trap 'eval "$stop_mirror"' EXIT
 
-echo
-log "What happened ($(($(now) - started)) s)"
-# The play recap, without colour codes or Molecule's frame.
-sed -E 's/\x1b\[[0-9;]*m//g' "$recap" | grep -E ': ok=[0-9]+ +changed=' | sed -E 's/^[[:space:]│]*/    /' || true
-for container in $(docker ps --format "{{.Names}}" --filter "name=^${SCENARIO}-" | sort); do
-  docker exec "$container" sh -c '
-    . /etc/os-release
-    printf "    %-16s %-32s systemd: %-9s telemetry-stack-smoke: %s, said \"%s\"\n" \
-      "$(hostname)" "$PRETTY_NAME" "$(systemctl is-system-running)" \
-      "$(systemctl is-active telemetry-stack-smoke)" \
-      "$(journalctl -u telemetry-stack-smoke -o cat --no-pager | grep -v -e "^Starting" -e "^Finished" | tail -n 1)"'
+log "Containers"
+docker network inspect "$NETWORK" >/dev/null 2>&1 || docker network create "$NETWORK" >/dev/null
+for h in "${HOSTS[@]}"; do
+  read -r name tag what <<<"$h"
+  if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ]; then
+    info "$name: running ($what)"
+    continue
+  fi
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  # The flags that boot systemd in a container here (docs/development.md).
+  docker run -d --name "$name" --hostname "$name" --network "$NETWORK" \
+    --cap-add SYS_ADMIN --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    --tmpfs /run --tmpfs /run/lock --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+    -e container=docker "telemetry-stack/debian-systemd:$tag" /lib/systemd/systemd >/dev/null
+  info "$name: started from telemetry-stack/debian-systemd:$tag ($what)"
 done
+for h in "${HOSTS[@]}"; do
+  name=${h%% *}
+  docker exec "$name" timeout 60 sh -c 'until systemctl is-system-running 2>/dev/null | grep -qE "running|degraded"; do sleep 1; done' ||
+    die "$name: systemd did not come up"
+done
+
+log "ansible-playbook site.yml -i inventories/demo"
+deployed=$(now)
+recap=$(mktemp)
+trap 'rm -f "$recap"; eval "$stop_mirror"' EXIT
+(cd "$REPO_ROOT" && "$run" ansible-playbook site.yml -i inventories/demo) | tee "$recap"
+[ "${PIPESTATUS[0]}" -eq 0 ] || die "The deployment failed (output above)."
+deploy_s=$(($(now) - deployed))
+
+log "ansible-playbook playbooks/probe.yml -i inventories/demo (real telemetry from demo-app)"
+report=$(cd "$REPO_ROOT" && "$run" ansible-playbook playbooks/probe.yml -i inventories/demo) ||
+  { echo "$report"; die "The probe failed (output above)."; }
+
+ip() { docker inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$1"; }
+backend=$(ip demo-backend)
+echo
+log "What happened ($(($(now) - started)) s in all, site.yml ${deploy_s} s)"
+grep -E ': ok=[0-9]+ +changed=' "$recap" | sed -E 's/ +(unreachable|rescued|ignored)=[0-9]+//g; s/^/    /'
+echo "$report" | sed -n 's/^ *"\(trace .*\|Prometheus, .*\|Grafana data sources: .*\)",\{0,1\}$/    \1/p' | sed 's/\\"/"/g'
 cat <<MSG
 
-    Look inside:  docker exec -it ${SCENARIO}-debian12 bash
-    Run again:    make demo        (converges again; expect changed=0)
+    Look for yourself (from this machine):
+      Jaeger      http://$backend:16686/api/traces/<trace ID above>   (API; this build has no UI)
+      Prometheus  http://$backend:9090/api/v1/query?query=up         admin / demo-prometheus-password
+      Grafana     http://$backend:3000/api/datasources                admin / demo-admin-password
+      A shell     docker exec -it demo-app bash
+
+    Run again:    make demo        (expect changed=0)
     Tear down:    make demo-down
 MSG

@@ -39,7 +39,7 @@ options:
     default: []
   resource_plan:
     description:
-      - Changes to the built-in resource plan, per kind, such as V({backend: {disk_gb: 100}}).
+      - "Changes to the built-in resource plan, per kind, such as V({backend: {disk_gb: 100}})."
       - "The built-in plan: agent 0.5 CPU and 512 MiB; gateway 2 CPUs and 4096 MiB; backend 4 CPUs, 16384 MiB
         and 500 GB of disk."
     type: dict
