@@ -42,3 +42,19 @@ def test_tarball_installs_offline(built: Path, tmp_path: Path) -> None:
     subprocess.run([GALAXY, "collection", "install", "--offline", "-p", tmp_path, built], check=True, capture_output=True, env=env)
     listed = subprocess.run([GALAXY, "collection", "list", "-p", tmp_path, "--format", "json"], check=True, capture_output=True, text=True, env=env)
     assert '"telemetry.stack"' in listed.stdout and '"0.1.0"' in listed.stdout
+
+
+@pytest.mark.parametrize("playbook", ["telemetry.stack.site", "telemetry.stack.probe"])
+def test_the_installed_playbooks_run_by_name(built: Path, tmp_path: Path, repo_root: Path, playbook: str) -> None:
+    # What a user types after `ansible-galaxy collection install`: the playbook by its collection name, the
+    # roles and plugins found in the installed collection alone (not this checkout).
+    # Outside the checkout: its ansible.cfg and the venv's collections path are not used.
+    env = {k: v for k, v in os.environ.items() if k != "ANSIBLE_CONFIG"} | {"ANSIBLE_COLLECTIONS_PATH": str(tmp_path)}
+    subprocess.run([GALAXY, "collection", "install", "--offline", "-p", tmp_path, built], check=True, capture_output=True, env=env)
+    listed = subprocess.run([Path(sys.executable).parent / "ansible-playbook", playbook, "-i", repo_root / "inventories" / "prod",
+                             "--list-tasks"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "[WARNING]" not in listed.stderr, listed.stderr
+    if playbook.endswith("site"):
+        assert "telemetry.stack.preflight : Check the host's ports, size and clock" in listed.stdout
+    assert str(tmp_path / "ansible_collections" / "telemetry" / "stack" / "playbooks") in listed.stdout
