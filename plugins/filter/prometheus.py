@@ -2,7 +2,7 @@
 # Copyright (c) telemetry.stack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""prometheus_disk: the disk a Prometheus server needs (docs/sizing.md)."""
+"""prometheus_disk: the disk a Prometheus server needs (docs/sizing.md); metric_sum: a metric from a /metrics page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.exposition import metric_sum as _metric_sum
 from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.sizing import SizingError, disk
 
 
@@ -21,6 +22,13 @@ def prometheus_disk(series: Any, scrape_interval: Any = "15s", retention_time: A
         raise AnsibleFilterError(f"telemetry.stack.prometheus_disk: {exc}") from exc
 
 
+def metric_sum(text: Any, name: Any, labels: Any = None) -> float:
+    try:
+        return _metric_sum(text, name, labels)
+    except (TypeError, ValueError) as exc:
+        raise AnsibleFilterError(f"telemetry.stack.metric_sum: {exc}") from exc
+
+
 class FilterModule:
     def filters(self) -> dict[str, Any]:
-        return {"prometheus_disk": prometheus_disk}
+        return {"prometheus_disk": prometheus_disk, "metric_sum": metric_sum}
