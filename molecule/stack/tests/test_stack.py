@@ -168,3 +168,52 @@ def test_validate_names_a_host_that_fails_a_check(host, converge):
     assert checked.returncode != 0
     assert "passed: app-debian12, gateway-debian13" in checked.stdout
     assert "failed (see above): backend-debian12" in checked.stdout
+
+
+PINS = __import__("yaml").safe_load((REPO / "pins.yml").read_text())
+CURRENT, EARLIER = PINS["otelcol"]["version"], PINS["otelcol"]["previous_version"]
+
+
+def links(h) -> tuple[str, str]:
+    return (h.file("/opt/otelcol-contrib/current").linked_to.rsplit("/", 1)[-1],
+            h.file("/opt/otelcol-contrib/previous").linked_to.rsplit("/", 1)[-1])
+
+
+def stream(host, service: str, count: int) -> None:
+    """Start sending `count` one-span traces, 10 a second, from the app host; retry as an SDK would."""
+    prefix = os.urandom(4).hex()
+    script = (f"for i in $(seq 1 {count}); do t={prefix}$(printf '%024x' $i); "
+              f"b='{{\"resourceSpans\":[{{\"resource\":{{\"attributes\":[{{\"key\":\"service.name\",\"value\":{{\"stringValue\":\"{service}\"}}}}]}},"
+              f"\"scopeSpans\":[{{\"spans\":[{{\"traceId\":\"'$t'\",\"spanId\":\"00000000000000a1\",\"name\":\"load\",\"kind\":1,"
+              f"\"startTimeUnixNano\":\"'$(date +%s%N)'\",\"endTimeUnixNano\":\"'$(date +%s%N)'\"}}]}}]}}]}}'; "
+              "curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
+              "-d \"$b\" http://127.0.0.1:4318/v1/traces || echo lost $i >> /tmp/load-lost; sleep 0.1; done")
+    host.check_output(f"rm -f /tmp/load-lost; systemd-run --unit=load-{service} bash -c {json.dumps(script)}")
+
+
+def traces_of(backend, service: str) -> int:
+    got = json.loads(backend.check_output(f"curl -sf 'http://localhost:16686/api/traces?service={service}&limit=100000&lookback=1h'"))
+    return len({t["traceID"] for t in got["data"]})
+
+
+def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host, gateway, backend, converge, wait):
+    upgrade = REPO / "playbooks" / "upgrade.yml"
+    # Down to the earlier release through the same path, then up again while spans flow.
+    down = converge(host, {"upgrade_component": "otelcol", "upgrade_version": EARLIER}, upgrade, ("-l", "all"))
+    assert down.returncode == 0, down.stdout[-3000:]
+    assert links(host)[0] == links(gateway)[0] == EARLIER
+    service = "load-" + os.urandom(3).hex()
+    stream(host, service, 400)
+    up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
+    assert up.returncode == 0, up.stdout[-3000:]
+    assert links(host) == links(gateway) == (CURRENT, EARLIER)
+    wait(lambda: host.run(f"systemctl is-active load-{service}").stdout.strip() != "active", timeout=180, what="the stream to end")
+    assert not host.file("/tmp/load-lost").exists, host.file("/tmp/load-lost").content_string
+    assert wait(lambda: traces_of(backend, service) == 400, timeout=60, what="all 400 traces in Jaeger"), traces_of(backend, service)
+    # An explicit rollback goes back to the version each host ran before.
+    back = converge(host, {"rollback_component": "otelcol"}, REPO / "playbooks" / "rollback.yml", ("-l", "all"))
+    assert back.returncode == 0, back.stdout[-3000:]
+    assert links(host) == links(gateway) == (EARLIER, CURRENT)
+    again = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert links(host)[0] == CURRENT
