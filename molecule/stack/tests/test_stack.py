@@ -189,7 +189,8 @@ def stream(host, service: str, count: int) -> None:
               f"\"startTimeUnixNano\":\"'$(date +%s%N)'\",\"endTimeUnixNano\":\"'$(date +%s%N)'\"}}]}}]}}]}}'; "
               "curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
               "-d \"$b\" http://127.0.0.1:4318/v1/traces || echo lost $i >> /tmp/load-lost; sleep 0.1; done")
-    host.check_output(f"rm -f /tmp/load-lost; systemd-run --unit=load-{service} bash -c {json.dumps(script)}")
+    encoded = __import__("base64").b64encode(script.encode()).decode()
+    host.check_output(f"rm -f /tmp/load-lost; echo {encoded} | base64 -d > /tmp/load.sh; systemd-run --unit={service} bash /tmp/load.sh")
 
 
 def traces_of(backend, service: str) -> int:
@@ -204,13 +205,14 @@ def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host
     assert down.returncode == 0, down.stdout[-3000:]
     assert links(host)[0] == links(gateway)[0] == EARLIER
     service = "load-" + os.urandom(3).hex()
-    stream(host, service, 400)
+    stream(host, service, 900)
     up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
     assert up.returncode == 0, up.stdout[-3000:]
     assert links(host) == links(gateway) == (CURRENT, EARLIER)
-    wait(lambda: host.run(f"systemctl is-active load-{service}").stdout.strip() != "active", timeout=180, what="the stream to end")
+    assert host.run(f"systemctl is-active {service}").stdout.strip() == "active", "the stream ended before the upgrade did"
+    wait(lambda: host.run(f"systemctl is-active {service}").stdout.strip() != "active", timeout=180, what="the stream to end")
     assert not host.file("/tmp/load-lost").exists, host.file("/tmp/load-lost").content_string
-    assert wait(lambda: traces_of(backend, service) == 400, timeout=60, what="all 400 traces in Jaeger"), traces_of(backend, service)
+    assert wait(lambda: traces_of(backend, service) == 900, timeout=60, what="all 900 traces in Jaeger"), traces_of(backend, service)
     # An explicit rollback goes back to the version each host ran before.
     back = converge(host, {"rollback_component": "otelcol"}, REPO / "playbooks" / "rollback.yml", ("-l", "all"))
     assert back.returncode == 0, back.stdout[-3000:]
