@@ -220,3 +220,26 @@ def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host
     again = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
     assert again.returncode == 0, again.stdout[-3000:]
     assert links(host)[0] == CURRENT
+
+
+def test_an_upgrade_the_new_release_rejects_goes_back_and_keeps_serving(host, gateway, backend, converge):
+    # A feature gate that 0.145.0 knows (Beta) and 0.159.0 removed: the new release refuses the service's flags.
+    upgrade = REPO / "playbooks" / "upgrade.yml"
+    gates = {"otelcol_feature_gates": ["pdata.enableRefCounting"]}
+    down = converge(host, {"upgrade_component": "otelcol", "upgrade_version": EARLIER, **gates}, upgrade, ("-l", "all"))
+    assert down.returncode == 0, down.stdout[-3000:]
+    app_pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+    failed = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT, **gates}, upgrade, ("-l", "all"))
+    said = " ".join((failed.stdout + failed.stderr).split())
+    assert failed.returncode != 0
+    assert f"gateway-debian13 is back on otelcol {EARLIER} and serving" in said, said[-3000:]
+    assert "no such feature gate" in said
+    # The canary went back; the agent after it was not touched; spans still flow end to end.
+    assert links(gateway)[0] == EARLIER and gateway.service("otelcol-contrib").is_running
+    assert links(host)[0] == EARLIER
+    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == app_pid
+    assert spans_in_jaeger(backend, probe(converge, host, 5)) == 5
+    # Without the gate, the upgrade goes through.
+    up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
+    assert up.returncode == 0, up.stdout[-3000:]
+    assert links(host)[0] == links(gateway)[0] == CURRENT
