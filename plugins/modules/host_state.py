@@ -428,19 +428,18 @@ def read_listeners(proc: str = "/proc") -> list:
     sockets = []
     for name, ipv6 in (("tcp", False), ("tcp6", True)):
         try:
-            with open(os.path.join(proc, "net", name)) as fh:
-                sockets += parse_proc_net_tcp(fh.read(), ipv6)
+            sockets += parse_proc_net_tcp(_read(os.path.join(proc, "net", name)), ipv6)
         except OSError:
             pass
-    wanted = {inode for _, _, _, inode in sockets}
+    wanted = {f"socket:[{inode}]": inode for _, _, _, inode in sockets}
     owners = {}
     for fd in glob.glob(os.path.join(proc, "[0-9]*", "fd", "*")):
         try:
             target = os.readlink(fd)
         except OSError:
             continue
-        if target.startswith("socket:[") and int(target[8:-1]) in wanted:
-            owners.setdefault(int(target[8:-1]), int(fd.split(os.sep)[-3]))
+        if target in wanted:
+            owners.setdefault(wanted[target], int(fd.split(os.sep)[-3]))
     out = []
     # Without CAP_SYS_PTRACE (root in a container) other users' descriptors are
     # unreadable: the socket's owner, which the kernel always reports, still says whose it is.
@@ -449,10 +448,8 @@ def read_listeners(proc: str = "/proc") -> list:
         process = unit = None
         if pid:
             try:
-                with open(os.path.join(proc, str(pid), "comm")) as fh:
-                    process = fh.read().strip()
-                with open(os.path.join(proc, str(pid), "cgroup")) as fh:
-                    unit = unit_of(fh.read())
+                process = _read(os.path.join(proc, str(pid), "comm"))
+                unit = unit_of(_read(os.path.join(proc, str(pid), "cgroup")))
             except OSError:
                 pass
         out.append({"port": port, "address": address, "user": _name(pwd.getpwuid, uid), "pid": pid,
