@@ -24,7 +24,13 @@ def cell(text: object) -> str:
 
 
 def table(spec_path: Path) -> str:
-    options = yaml.safe_load(spec_path.read_text())["argument_specs"]["main"].get("options", {})
+    specs = yaml.safe_load(spec_path.read_text())["argument_specs"]
+    # main's options, then those only another entry point (tasks_from) takes, saying which.
+    options = dict((specs.get("main") or {}).get("options") or {})
+    for entry, spec in specs.items():
+        for name, opt in (spec.get("options") or {}).items():
+            if name not in options:
+                options[name] = {**opt, "description": f"(tasks_from: {entry}.yml) {opt.get('description', '')}"}
     rows = ["| variable | type | default | description |", "|---|---|---|---|"]
     for name, opt in options.items():
         default = f"`{cell(yaml.safe_dump(opt['default'], default_flow_style=True).strip().removesuffix('...').strip())}`" if "default" in opt else ""

@@ -24,7 +24,12 @@ def defaults(role: Path) -> dict:
 
 
 def options(role: Path) -> dict:
-    return yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"].get("options", {})
+    """Every entry point's options (main's first): the defaults serve them all."""
+    out: dict = {}
+    for spec in yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"].values():
+        for name, opt in (spec.get("options") or {}).items():
+            out.setdefault(name, opt)
+    return out
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.name)
