@@ -16,15 +16,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def converge():
-    """converge(host, extra_vars) runs the scenario's converge.yml on one host, as a user would."""
+def converge(tmp_path):
+    """converge(host, extra_vars) runs the scenario's converge.yml on one host, as a user would.
+
+    The extra vars go in as a JSON file (-e @file), the way AWX passes a job's extra vars and survey answers."""
 
     def run(host, extra: dict, playbook: Path | None = None, args: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
         playbook = playbook or Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml"
+        extravars = tmp_path / f"extravars-{time.monotonic_ns()}.json"
+        extravars.write_text(json.dumps(extra))
         return subprocess.run(
             [str(Path(sys.executable).parent / "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-             "-l", host.backend.get_hostname(), "-e", json.dumps(extra), *args, str(playbook)],
+             "-l", host.backend.get_hostname(), "-e", f"@{extravars}", *args, str(playbook)],
             capture_output=True, text=True, env=env, timeout=300,
         )
 

@@ -243,3 +243,82 @@ def test_an_upgrade_the_new_release_rejects_goes_back_and_keeps_serving(host, ga
     up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
     assert up.returncode == 0, up.stdout[-3000:]
     assert links(host)[0] == links(gateway)[0] == CURRENT
+
+
+def test_rotating_certificates_under_a_steady_stream_loses_no_span(host, gateway, backend, converge, wait):
+    # New keys and certificates for every service (the CA stays), reloaded in place while spans flow.
+    pids = {h.backend.get_hostname(): h.check_output("systemctl show -p MainPID --value otelcol-contrib") for h in (host, gateway)}
+    before = {t: serial(host, t) for t in ("gateway-debian13:4317", "backend-debian12:4317")}
+    key = gateway.file(f"{TLS}/otelcol-contrib/key.pem").sha256sum
+    service = "rotate-" + os.urandom(3).hex()
+    stream(host, service, 600)
+    rotated = converge(host, {}, REPO / "playbooks" / "rotate_certs.yml", ("-l", "all"))
+    assert rotated.returncode == 0, rotated.stdout[-3000:]
+    assert host.run(f"systemctl is-active {service}").stdout.strip() == "active", "the stream ended before the rotation did"
+    assert all(serial(host, t) != s for t, s in before.items()), "a service still presents its old certificate"
+    assert gateway.file(f"{TLS}/otelcol-contrib/key.pem").sha256sum != key, "the key was not renewed"
+    for h in (host, gateway):
+        assert h.check_output("systemctl show -p MainPID --value otelcol-contrib") == pids[h.backend.get_hostname()]
+    wait(lambda: host.run(f"systemctl is-active {service}").stdout.strip() != "active", timeout=180, what="the stream to end")
+    assert not host.file("/tmp/load-lost").exists, host.file("/tmp/load-lost").content_string
+    assert wait(lambda: traces_of(backend, service) == 600, timeout=60, what="all 600 traces in Jaeger"), traces_of(backend, service)
+    # The next site.yml run keeps the new certificates: nothing to change.
+    again = converge(host, {}, None, ("-l", "all"))
+    assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
+
+
+DASHBOARD = {"dashboard": {"uid": "made-by-hand", "title": "Made by hand", "panels": []}, "overwrite": True}
+
+
+def dashboard(backend) -> int:
+    return int(backend.check_output(f"{GRAFANA}/api/dashboards/uid/made-by-hand -o /dev/null -w '%{{http_code}}'"))
+
+
+def up_at(backend, at: float) -> int:
+    """How many targets Prometheus has an `up` sample for at a moment (its five-minute look-back)."""
+    got = json.loads(backend.check_output(f"{PROMETHEUS}up'&time={at:.3f}'"))
+    return len(got["data"]["result"])
+
+
+def test_backup_then_destroy_then_restore_brings_the_data_back(host, backend, converge, wait, tmp_path):
+    playbooks = REPO / "playbooks"
+    # What a user adds by hand (a dashboard in Grafana's database), metrics up to now, a trace in Badger.
+    made = backend.check_output(f"{GRAFANA}/api/dashboards/db -X POST -H 'Content-Type: application/json' -d '{json.dumps(DASHBOARD)}'")
+    assert '"status":"success"' in made, made
+    trace_id = probe(converge, host, 3)
+    moment = __import__("time").time()
+    assert wait(lambda: up_at(backend, moment) > 0, what="samples in Prometheus")
+    saved = converge(host, {"backup_dir": str(tmp_path), "backup_name": "full"}, playbooks / "backup.yml", ("-l", "all"))
+    assert saved.returncode == 0, saved.stdout[-3000:]
+    for name in ["manifest.yml", "pki.tar", "backend-debian12/prometheus.tar", "backend-debian12/grafana.tar", "backend-debian12/jaeger.tar"]:
+        assert (tmp_path / "full" / name).is_file(), f"{name} is not in the backup"
+    assert oct((tmp_path / "full").stat().st_mode & 0o777) == "0o700"
+
+    # A backup that lacks what the restore needs is refused before any host changes.
+    partial = converge(host, {"backup_dir": str(tmp_path), "backup_name": "partial", "backup_components": ["grafana"]},
+                       playbooks / "backup.yml", ("-l", "all"))
+    assert partial.returncode == 0, partial.stdout[-3000:]
+    pid = backend.check_output("systemctl show -p MainPID --value prometheus")
+    refused = converge(host, {"restore_from": str(tmp_path / "partial")}, playbooks / "restore.yml", ("-l", "all"))
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode != 0 and "has no pki.tar, backend-debian12/prometheus.tar, backend-debian12/jaeger.tar" in said, said[-2000:]
+    assert backend.check_output("systemctl show -p MainPID --value prometheus") == pid
+
+    # Destroy: Prometheus and Grafana go, data and all; site.yml brings them back empty.
+    gone = converge(host, {"uninstall_components": ["prometheus", "grafana"], "uninstall_remove_data": True},
+                    playbooks / "uninstall.yml", ("-l", "all"))
+    assert gone.returncode == 0, gone.stdout[-3000:]
+    assert not backend.file("/var/lib/prometheus").exists and not backend.file("/var/lib/grafana").exists
+    assert not backend.service("prometheus").is_running and backend.service("jaeger").is_running
+    fresh = converge(host, {}, None, ("-l", "all"))
+    assert fresh.returncode == 0, fresh.stdout[-3000:]
+    assert dashboard(backend) == 404 and up_at(backend, moment) == 0
+
+    restored = converge(host, {"restore_from": str(tmp_path / "full")}, playbooks / "restore.yml", ("-l", "all"))
+    assert restored.returncode == 0, restored.stdout[-3000:]
+    assert dashboard(backend) == 200
+    assert up_at(backend, moment) > 0, "the metrics from before the backup are not back"
+    assert spans_in_jaeger(backend, trace_id) == 3
+    # Restored as site.yml would have it: the next run changes nothing.
+    again = converge(host, {}, None, ("-l", "all"))
+    assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
