@@ -204,11 +204,14 @@ def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host
     down = converge(host, {"upgrade_component": "otelcol", "upgrade_version": EARLIER}, upgrade, ("-l", "all"))
     assert down.returncode == 0, down.stdout[-3000:]
     assert links(host)[0] == links(gateway)[0] == EARLIER
+    # A version left from long ago: the switch keeps two (current and previous) and removes the rest.
+    gateway.check_output("mkdir -p /opt/otelcol-contrib/0.100.0 && touch -d 2020-01-01 /opt/otelcol-contrib/0.100.0")
     service = "load-" + os.urandom(3).hex()
     stream(host, service, 900)
     up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
     assert up.returncode == 0, up.stdout[-3000:]
     assert links(host) == links(gateway) == (CURRENT, EARLIER)
+    assert gateway.check_output("ls /opt/otelcol-contrib").split() == sorted([CURRENT, EARLIER, "current", "previous"])
     assert host.run(f"systemctl is-active {service}").stdout.strip() == "active", "the stream ended before the upgrade did"
     wait(lambda: host.run(f"systemctl is-active {service}").stdout.strip() != "active", timeout=180, what="the stream to end")
     assert not host.file("/tmp/load-lost").exists, host.file("/tmp/load-lost").content_string
@@ -229,13 +232,16 @@ def test_an_upgrade_the_new_release_rejects_goes_back_and_keeps_serving(host, ga
     down = converge(host, {"upgrade_component": "otelcol", "upgrade_version": EARLIER, **gates}, upgrade, ("-l", "all"))
     assert down.returncode == 0, down.stdout[-3000:]
     app_pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+    gateway_pid = gateway.check_output("systemctl show -p MainPID --value otelcol-contrib")
     failed = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT, **gates}, upgrade, ("-l", "all"))
     said = " ".join((failed.stdout + failed.stderr).split())
     assert failed.returncode != 0
     assert f"gateway-debian13 is back on otelcol {EARLIER} and serving" in said, said[-3000:]
     assert "no such feature gate" in said
-    # The canary went back; the agent after it was not touched; spans still flow end to end.
+    # The new release checked the config before it became current: the canary's
+    # old process never stopped; the agent after it was not touched; spans still flow.
     assert links(gateway)[0] == EARLIER and gateway.service("otelcol-contrib").is_running
+    assert gateway.check_output("systemctl show -p MainPID --value otelcol-contrib") == gateway_pid
     assert links(host)[0] == EARLIER
     assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == app_pid
     assert spans_in_jaeger(backend, probe(converge, host, 5)) == 5
@@ -265,6 +271,25 @@ def test_rotating_certificates_under_a_steady_stream_loses_no_span(host, gateway
     # The next site.yml run keeps the new certificates: nothing to change.
     again = converge(host, {}, None, ("-l", "all"))
     assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
+
+
+def test_a_lost_ca_is_refused_before_a_new_one_breaks_trust(host, gateway, converge):
+    # As in an AWX job whose pki_dir does not outlive it: the controller has no CA, the hosts trust one.
+    pki_dir = Path(INVENTORY).parent / ".pki"
+    aside = pki_dir.with_name(".pki-aside")
+    ca = gateway.file(f"{TLS}/ca.pem").sha256sum
+    pki_dir.rename(aside)
+    try:
+        refused = converge(host, {}, None, ("-l", "all", "--tags", "pki"))
+        said = " ".join((refused.stdout + refused.stderr).split())
+        assert refused.returncode != 0
+        assert f"trusts a CA ({TLS}/ca.pem) that is not in pki_dir" in said, said[-2000:]
+        assert not pki_dir.exists(), "a new CA was made"
+        assert gateway.file(f"{TLS}/ca.pem").sha256sum == ca
+    finally:
+        if pki_dir.exists():
+            __import__("shutil").rmtree(pki_dir)
+        aside.rename(pki_dir)
 
 
 DASHBOARD = {"dashboard": {"uid": "made-by-hand", "title": "Made by hand", "panels": []}, "overwrite": True}
