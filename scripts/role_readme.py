@@ -10,6 +10,7 @@ The table sits between the markers <!-- BEGIN VARIABLES --> and <!-- END VARIABL
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,8 +20,47 @@ ROLES = Path(__file__).resolve().parents[1] / "roles"
 BEGIN, END = "<!-- BEGIN VARIABLES -->", "<!-- END VARIABLES -->"
 
 
+# Ansible's documentation markup, as Markdown: C(code), O(option), V(value), I(italic), B(bold), M(module),
+# RV(return value), E(env var), U(url), L(text,url). O() and RV() may carry a plugin (O(ns.coll.mod#module:opt)):
+# the option's own name is what a reader needs.
+_CODE = re.compile(r"\b(?:C|O|V|M|RV|E)\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+_MARKUP = [
+    (re.compile(r"\bL\(([^,()]+),\s*([^()]+)\)"), r"[\1](\2)"),
+    (re.compile(r"\bU\(([^()]+)\)"), r"<\1>"),
+    (re.compile(r"\bI\(([^()]+)\)"), r"*\1*"),
+    (re.compile(r"\bB\(([^()]+)\)"), r"**\1**"),
+]
+
+
+def _code(match: re.Match) -> str:
+    inner = match.group(1)
+    return f"`{inner.split('#')[-1].split(':')[-1] if '#' in inner else inner}`"
+
+
+def markdown(text: str) -> str:
+    text = _CODE.sub(_code, text)
+    for pattern, repl in _MARKUP:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """One table cell: a description's paragraphs (a string or a list of them) on one line, markup as Markdown."""
+    paragraphs = text if isinstance(text, list) else [text]
+    return markdown(" ".join(" ".join(str(p).split()) for p in paragraphs)).replace("|", "\\|")
+
+
+def rows(options: dict, prefix: str = "") -> list[str]:
+    """One row per option, then its suboptions as <option>.<suboption>."""
+    out = []
+    for name, opt in options.items():
+        default = f"`{cell(yaml.safe_dump(opt['default'], default_flow_style=True).strip().removesuffix('...').strip())}`" if "default" in opt else ""
+        kind = opt.get("type", "str") + (f" of {opt['elements']}" if opt.get("elements") else "")
+        choices = f" One of: {', '.join(f'`{c}`' for c in opt['choices'])}." if opt.get("choices") else ""
+        required = " Required." if opt.get("required") else ""
+        out.append(f"| `{prefix}{name}` | {kind} | {default} | {cell(opt.get('description', ''))}{choices}{required} |")
+        out.extend(rows(opt.get("options") or {}, f"{prefix}{name}{'[]' if opt.get('elements') == 'dict' else ''}."))
+    return out
 
 
 def table(spec_path: Path) -> str:
@@ -30,14 +70,10 @@ def table(spec_path: Path) -> str:
     for entry, spec in specs.items():
         for name, opt in (spec.get("options") or {}).items():
             if name not in options:
-                options[name] = {**opt, "description": f"(tasks_from: {entry}.yml) {opt.get('description', '')}"}
-    rows = ["| variable | type | default | description |", "|---|---|---|---|"]
-    for name, opt in options.items():
-        default = f"`{cell(yaml.safe_dump(opt['default'], default_flow_style=True).strip().removesuffix('...').strip())}`" if "default" in opt else ""
-        kind = opt.get("type", "str") + (f" of {opt['elements']}" if opt.get("elements") else "")
-        choices = f" One of: {', '.join(map(str, opt['choices']))}." if opt.get("choices") else ""
-        rows.append(f"| `{name}` | {kind} | {default} | {cell(opt.get('description', ''))}{choices} |")
-    return "\n".join(rows)
+                description = opt.get("description", "")
+                description = description if isinstance(description, list) else [description]
+                options[name] = {**opt, "description": [f"(tasks_from: {entry}.yml)"] + description}
+    return "\n".join(["| variable | type | default | description |", "|---|---|---|---|"] + rows(options))
 
 
 def render(readme: Path, spec: Path) -> str:

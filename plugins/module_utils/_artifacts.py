@@ -28,3 +28,12 @@ def checksum_for(text: str, archive: str, source: str = "the checksum file") -> 
         if len(fields) == 2 and _HEX.match(fields[0]) and fields[1].lstrip("*").split("/")[-1] == archive:
             return fields[0].lower()
     raise ChecksumError(f"{source} has no sha256 for {archive}: check the version and architecture, or the mirror's copy of that file")
+
+
+# Upstream release archives name the architecture as Go does.
+RELEASE_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
+
+
+def release_arch(machine: str) -> str:
+    """The architecture a release archive is named for, from the kernel's name for it; '' when none is released."""
+    return RELEASE_ARCH.get(str(machine), "")

@@ -32,6 +32,14 @@ options:
       - With V(false), a link is reported with C(islnk) and C(lnk_source), what it points to.
     type: bool
     default: false
+  links:
+    description:
+      - Paths to read without following them, whatever O(follow) says; a link is reported with C(islnk) and
+        C(lnk_source), what it points to. They are reported in RV(paths) with the others, without a checksum.
+      - For a read that needs the targets of some paths and the links themselves of others (a C(current) link).
+    type: list
+    elements: path
+    default: []
   checksum:
     description:
       - Return the SHA-1 of each regular file's content, as M(ansible.builtin.stat) and M(ansible.builtin.find) do.
@@ -462,6 +470,7 @@ def main() -> None:
         argument_spec=dict(
             paths=dict(type="list", elements="path", default=[]),
             follow=dict(type="bool", default=False),
+            links=dict(type="list", elements="path", default=[]),
             checksum=dict(type="bool", default=True),
             users=dict(type="list", elements="str", default=[]),
             groups=dict(type="list", elements="str", default=[]),
@@ -476,6 +485,7 @@ def main() -> None:
     p = module.params
     try:
         paths = {path: read_path(path, p["checksum"], p["follow"]) for path in p["paths"]}
+        paths.update({path: read_path(path, False) for path in p["links"]})
     except OSError as exc:
         module.fail_json(msg=f"paths: cannot read {exc.filename}: {exc.strerror}")
     all_groups = grp.getgrall() if p["users"] else []
