@@ -24,7 +24,7 @@ demo-down: ## Remove the demo containers
 test: ## Every test: lint, unit, the artifact mirror and all Molecule scenarios
 	@scripts/test.sh all
 
-lint: ## yamllint and ansible-lint (production profile)
+lint: ## yamllint, ansible-lint (production profile) and ansible-test sanity
 	@scripts/test.sh lint
 
 unit: ## pytest tests/unit

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Print the Debian archive mirror this machine's apt is configured with.
 
@@ -66,7 +65,7 @@ def parse_deb822(text: str) -> list[Source]:
             if raw[0] in " \t" and key:  # continuation line
                 fields[key] += " " + raw.strip()
                 continue
-            key, _, value = raw.partition(":")
+            key, _sep, value = raw.partition(":")
             key = key.strip().lower()
             fields[key] = value.strip()
         if "uris" not in fields or "suites" not in fields:

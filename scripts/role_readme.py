@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Write each role README's variables table from its meta/argument_specs.yml.
 
-    scripts/role_readme.py            rewrite the tables
-    scripts/role_readme.py --check    exit 1 if a README is out of date
+    python3 scripts/role_readme.py            rewrite the tables
+    python3 scripts/role_readme.py --check    exit 1 if a README is out of date
 
 The table sits between the markers <!-- BEGIN VARIABLES --> and <!-- END VARIABLES -->.
 """
@@ -78,8 +77,8 @@ def table(spec_path: Path) -> str:
 
 def render(readme: Path, spec: Path) -> str:
     text = readme.read_text()
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
+    head, _sep, rest = text.partition(BEGIN)
+    tail = rest.partition(END)[2]
     return f"{head}{BEGIN}\n{table(spec)}\n{END}{tail}"
 
 

@@ -3,7 +3,7 @@
 # Run the project's tests, stage by stage, and print one summary at the end.
 #
 #   scripts/test.sh                 lint, unit and every Molecule scenario
-#   scripts/test.sh lint            yamllint + ansible-lint (production profile)
+#   scripts/test.sh lint            yamllint, ansible-lint (production profile), ansible-test sanity
 #   scripts/test.sh unit            pytest tests/unit
 #   scripts/test.sh mirror          build the artifact mirror (cached), then test it
 #   scripts/test.sh molecule [S..]  Molecule scenarios (all, or the ones named)
@@ -44,6 +44,7 @@ all_scenarios() {
 lint() {
   stage "yamllint" "$run" yamllint --strict .
   stage "ansible-lint" "$run" ansible-lint
+  stage "ansible-test sanity" "$run" scripts/sanity.sh
 }
 
 unit() {

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 name: pins
 short_description: The upstream versions pinned in the collection's pins.yml
 version_added: 0.1.0
-author: telemetry.stack maintainers
+author: telemetry.stack maintainers (!UNKNOWN)
 description:
   - Reads C(pins.yml) at the root of the installed collection, the one place where telemetry.stack
     pins the upstream releases it installs. The roles' version defaults use it.

@@ -18,7 +18,7 @@ description:
   - The roles of this collection read the host with it once, then run each write only where the host differs
     from what they want. A run that changes nothing costs this one call instead of one call per file, user and unit.
   - Missing paths, users, groups and units are reported as such; they are not errors.
-author: telemetry.stack maintainers
+author: telemetry.stack maintainers (!UNKNOWN)
 options:
   paths:
     description:
@@ -89,6 +89,8 @@ options:
         each. Run as root to see other users' processes.
     type: bool
     default: false
+extends_documentation_fragment:
+  - telemetry.stack.attributes
 attributes:
   check_mode:
     support: full
@@ -300,7 +302,7 @@ def read_space(path: str) -> dict:
 
 def parse_systemctl_show(text: str, units: list) -> dict:
     """`systemctl show -p ... A B` prints one block per unit, in order, separated by a blank line."""
-    blocks = [b for b in text.strip().split("\n\n")] if text.strip() else []
+    blocks = text.strip().split("\n\n") if text.strip() else []
     out = {}
     for unit, block in zip(units, blocks):
         props = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
@@ -439,7 +441,7 @@ def read_listeners(proc: str = "/proc") -> list:
             sockets += parse_proc_net_tcp(_read(os.path.join(proc, "net", name)), ipv6)
         except OSError:
             pass
-    wanted = {f"socket:[{inode}]": inode for _, _, _, inode in sockets}
+    wanted = {f"socket:[{inode}]": inode for *_rest, inode in sockets}
     owners = {}
     for fd in glob.glob(os.path.join(proc, "[0-9]*", "fd", "*")):
         try:

@@ -22,7 +22,7 @@ description:
   - Warnings (unused components, C(memory_limiter) not first, C($VAR) that is no longer expanded,
     C(insecure) beside TLS files) are returned in RV(findings) and shown as Ansible warnings.
   - The same check is available as the filter P(telemetry.stack.otelcol_validate#filter).
-author: telemetry.stack maintainers
+author: telemetry.stack maintainers (!UNKNOWN)
 options:
   config:
     description:
@@ -54,6 +54,8 @@ options:
       - Fail the task when the config has errors. With V(false) the task succeeds and reports them.
     type: bool
     default: true
+extends_documentation_fragment:
+  - telemetry.stack.attributes
 attributes:
   check_mode:
     support: full

@@ -21,7 +21,7 @@ description:
   - B(Clock.) A clock further from the controller's than O(max_clock_skew) is a problem; a clock the kernel does
     not count as synchronized is sorted by O(time_check).
   - Problems fail the task, all of them in one message; warnings are shown and the run goes on.
-author: telemetry.stack maintainers
+author: telemetry.stack maintainers (!UNKNOWN)
 options:
   plan:
     description:
@@ -62,6 +62,9 @@ options:
     description: Where the backends keep their data; the size of its filesystem is checked.
     type: path
     default: /var/lib
+extends_documentation_fragment:
+  - telemetry.stack.attributes
+  - telemetry.stack.attributes.action
 attributes:
   check_mode:
     support: full
@@ -70,7 +73,7 @@ attributes:
   action:
     support: full
 notes:
-  - Run it with O(ansible.builtin.task#keyword:become=true), so it can name the processes holding ports.
+  - "Run it with C(become: true), so it can name the processes holding ports."
 seealso:
   - module: telemetry.stack.host_state
 """

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Build the offline artifact mirror: real upstream programs, upstream's layout.
 
@@ -89,7 +88,7 @@ def run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None, what: s
         with logfile.open("ab") as out:
             out.write(f"\n$ {' '.join(cmd)}\n".encode())
             out.flush()
-            proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, check=False)
     finally:
         stop.set()
     if proc.returncode != 0:
@@ -145,7 +144,7 @@ def write_checksums(path: Path, names: list[str], line: Callable[[str, str], str
 
 def module_source(module: str, version: str, dest: Path) -> dict:
     """Copy a module's source from the module cache (downloading it) into ``dest``."""
-    out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], capture_output=True, text=True)
+    out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], capture_output=True, text=True, check=False)
     meta = json.loads(out.stdout or "{}")
     if out.returncode != 0 or "Dir" not in meta:
         raise BuildError(f"go mod download {module}@{version} failed: {meta.get('Error') or out.stderr.strip()}")

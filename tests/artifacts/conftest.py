@@ -31,7 +31,6 @@ def mirror_url() -> str:
         mirror_server.stop()
 
 
-
 @pytest.fixture(scope="session")
 def unpacked(mirror_url: str, tmp_path_factory: pytest.TempPathFactory):
     """``unpacked(name)`` downloads an artifact over HTTP, checks its sha256, unpacks it once."""

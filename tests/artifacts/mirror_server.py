@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Serve the artifact mirror over HTTP on loopback, for tests and the demo.
 
@@ -96,7 +95,7 @@ def stop(port: int = DEFAULT_PORT) -> bool:
         return False
     pid = running[0]
     os.kill(pid, signal.SIGTERM)
-    for _ in range(50):
+    for _attempt in range(50):
         try:
             os.kill(pid, 0)
         except OSError:

@@ -50,7 +50,7 @@ def test_the_corpus_covers_both_sides() -> None:
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_validator_agrees_with_the_binary(binary, path: Path) -> None:
     version, otelcol, components = binary
-    proc = subprocess.run([otelcol, "validate", f"--config={path}"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([otelcol, "validate", f"--config={path}"], capture_output=True, text=True, timeout=60, check=False)
     binary_ok = proc.returncode == 0
     config = yaml.safe_load(path.read_text())
     with_build = validate(config, version, "otelcol-contrib", components)

@@ -241,7 +241,7 @@ def test_the_playbook_uses_every_field_of_the_data() -> None:
 
 def test_awx_playbook_syntax() -> None:
     proc = subprocess.run([BIN / "ansible-playbook", "--syntax-check", "playbooks/awx.yml"], cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -347,7 +347,7 @@ def run_awx_playbook(host: str, token: str, *extra: str) -> subprocess.Completed
     env |= {"CONTROLLER_HOST": host, "CONTROLLER_OAUTH_TOKEN": token, "ANSIBLE_NOCOLOR": "1"}
     return subprocess.run([BIN / "ansible-playbook", "playbooks/awx.yml", "-vvv", "-e", "awx_project_scm_url=file:///srv/telemetry-stack.git",
                            "-e", "awx_ee_image=telemetry-stack-ee:0.1.0-test", *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_the_awx_playbook_creates_the_objects_and_then_changes_nothing(controller: tuple[Controller, str]) -> None:
@@ -387,11 +387,11 @@ def test_the_awx_playbook_creates_the_objects_and_then_changes_nothing(controlle
 
 def test_the_awx_playbook_says_what_is_missing() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTROLLER_", "TOWER_"))}
-    proc = subprocess.run([BIN / "ansible-playbook", "playbooks/awx.yml"], cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run([BIN / "ansible-playbook", "playbooks/awx.yml"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode != 0
     assert "missing required arguments: awx_ee_image, awx_project_scm_url" in proc.stdout
     proc = subprocess.run([BIN / "ansible-playbook", "playbooks/awx.yml", "-e", "awx_project_scm_url=x", "-e", "awx_ee_image=y"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode != 0
     assert "export CONTROLLER_HOST=" in proc.stdout
 
@@ -401,7 +401,7 @@ def test_the_awx_playbook_says_what_is_missing() -> None:
 def offline() -> list[str]:
     """A command prefix that takes the network away: a network namespace of its own where the kernel lets us make
     one (loopback only, and down), else an HTTP(S) proxy that refuses every connection."""
-    if shutil.which("unshare") and subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0:
+    if shutil.which("unshare") and subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode == 0:
         return ["unshare", "-rn"]
     return ["env", "http_proxy=http://127.0.0.1:9", "https_proxy=http://127.0.0.1:9", "no_proxy=", "NO_PROXY="]
 
@@ -413,7 +413,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / "execution-environment.yml", work)
     subprocess.run([BIN / "ansible-galaxy", "collection", "build", "--output-path", work, ROOT], check=True, capture_output=True)
     proc = subprocess.run([*offline(), BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "--context", "context",
-                           "--output-filename", "Containerfile", "-v3"], cwd=work, capture_output=True, text=True, timeout=300)
+                           "--output-filename", "Containerfile", "-v3"], cwd=work, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No matches" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     return work / "context"

@@ -52,7 +52,7 @@ def test_the_installed_playbooks_run_by_name(built: Path, tmp_path: Path, repo_r
     env = {k: v for k, v in os.environ.items() if k != "ANSIBLE_CONFIG"} | {"ANSIBLE_COLLECTIONS_PATH": str(tmp_path)}
     subprocess.run([GALAXY, "collection", "install", "--offline", "-p", tmp_path, built], check=True, capture_output=True, env=env)
     listed = subprocess.run([Path(sys.executable).parent / "ansible-playbook", playbook, "-i", repo_root / "inventories" / "prod",
-                             "--list-tasks"], capture_output=True, text=True, env=env, cwd=tmp_path)
+                             "--list-tasks"], capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert "[WARNING]" not in listed.stderr, listed.stderr
     if playbook.endswith("site"):

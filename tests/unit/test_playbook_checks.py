@@ -37,7 +37,7 @@ def run(repo_root: Path, tmp_path: Path, playbook: str, extra: dict, *args: str)
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_COLLECTIONS_PATH": str(repo_root / "collections")}
     ran = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), "-e", f"@{extravars}",
                           *args, str(repo_root / "playbooks" / f"{playbook}.yml")],
-                         capture_output=True, text=True, env=env, timeout=120)
+                         capture_output=True, text=True, env=env, timeout=120, check=False)
     said = " ".join((ran.stdout + ran.stderr).split())
     assert ran.returncode != 0, said[-2000:]
     assert "UNREACHABLE" not in said, "a host was contacted before the request was checked"

@@ -29,7 +29,7 @@ def plugins() -> list[tuple[str, str]]:
 def test_the_documentation_parses(kind: str, name: str) -> None:
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections")}
     run = subprocess.run([str(Path(sys.executable).parent / "ansible-doc"), "--json", "-t", kind, name],
-                         capture_output=True, text=True, env=env, timeout=120)
+                         capture_output=True, text=True, env=env, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)[name]["doc"]
     assert doc["short_description"] and doc["description"], name

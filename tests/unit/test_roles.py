@@ -59,5 +59,5 @@ def test_public_variables_carry_the_role_prefix(role: Path) -> None:
 
 
 def test_role_readmes_are_generated_from_the_specs() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "role_readme.py"), "--check"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "role_readme.py"), "--check"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -18,10 +18,10 @@ def base(host) -> str:
 
 
 def get(host, path: str, auth: str | None = ADMIN) -> tuple[int, str]:
-    curl, _ = base(host)
+    curl, _tls = base(host)
     curl, url = curl.rsplit(" ", 1)
     out = host.run(f"{curl} {'-u ' + auth if auth else ''} -w '\\n%{{http_code}}' {url}{path}")
-    body, _, code = out.stdout.rpartition("\n")
+    body, _sep, code = out.stdout.rpartition("\n")
     return int(code or 0), body
 
 
@@ -91,7 +91,7 @@ def test_secrets_stay_out_of_grafana_ini(host):
     assert "molecule-admin-password" not in ini.content_string and "molecule-secret-key" not in ini.content_string
     env = host.file("/etc/grafana/grafana.env")
     assert env.user == "root" and env.mode == 0o600
-    _, tls = base(host)
+    _curl, tls = base(host)
     assert f"cookie_secure = {'true' if tls else 'false'}" in ini.content_string
     assert "[auth.anonymous]\nenabled = false" in ini.content_string
 

@@ -70,7 +70,7 @@ def test_a_trace_sent_through_two_agents_meets_at_one_gateway(host):
 
 
 def test_traces_spread_over_the_gateways(host):
-    trace_ids = [secrets.token_hex(16) for _ in range(12)]
+    trace_ids = [secrets.token_hex(16) for _i in range(12)]
     for trace_id in trace_ids:
         send(host, trace_id)
     seen = {g: 0 for g in GATEWAYS}

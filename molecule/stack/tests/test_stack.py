@@ -251,6 +251,25 @@ def test_an_upgrade_the_new_release_rejects_goes_back_and_keeps_serving(host, ga
     assert links(host)[0] == links(gateway)[0] == CURRENT
 
 
+def test_a_gateway_listening_on_one_address_passes_the_upgrade_health_gate(host, gateway, backend, converge):
+    # OTLP on the gateway's network address only, not on loopback: the health gate (verify.yml) must send its
+    # span to that address. Its certificate names the address too, as it would in production.
+    address = gateway.check_output("python3 -c 'import socket; print(socket.gethostbyname(socket.gethostname()))'")
+    only_there = {"otelcol_listen_address": address, "pki_extra_sans": [address]}
+    moved = converge(host, only_there, None, ("-l", "gateway-debian13"))
+    assert moved.returncode == 0, moved.stdout[-3000:]
+    listening = gateway.check_output("ss -Hltn")
+    assert f"{address}:4318" in listening and "*:4318" not in listening and "127.0.0.1:4318" not in listening, listening
+    down = converge(host, {"upgrade_component": "otelcol", "upgrade_version": EARLIER, **only_there},
+                    REPO / "playbooks" / "upgrade.yml", ("-l", "gateway-debian13"))
+    assert down.returncode == 0, down.stdout[-3000:]
+    assert links(gateway)[0] == EARLIER
+    assert spans_in_jaeger(backend, probe(converge, host, 5)) == 5
+    back = converge(host, {}, None, ("-l", "gateway-debian13"))
+    assert back.returncode == 0, back.stdout[-3000:]
+    assert links(gateway)[0] == CURRENT and "*:4318" in gateway.check_output("ss -Hltn")
+
+
 def test_rotating_certificates_under_a_steady_stream_loses_no_span(host, gateway, backend, converge, wait):
     # New keys and certificates for every service (the CA stays), reloaded in place while spans flow.
     pids = {h.backend.get_hostname(): h.check_output("systemctl show -p MainPID --value otelcol-contrib") for h in (host, gateway)}

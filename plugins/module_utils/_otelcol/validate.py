@@ -169,7 +169,7 @@ class _Checker:
         kind = name[:-1]
         out = {}
         for cid, settings in raw.items():
-            ctype, _, problem = parse_id(cid)
+            ctype, _name, problem = parse_id(cid)
             where = f"{name}/{cid}"
             if problem:
                 self.error(where, "", problem)
@@ -248,7 +248,7 @@ class _Checker:
     def pipeline(self, pid: str, pipe: Any, defined: dict[str, dict[str, Any]], used: dict[str, set[str]],
                  as_exporter: dict[str, list[str]], as_receiver: dict[str, list[str]]) -> None:
         where = f"service.pipelines/{pid}"
-        signal, _, problem = parse_id(pid)
+        signal, _name, problem = parse_id(pid)
         if problem:
             self.error(where, "", problem.replace("component ID", "pipeline ID"))
             return

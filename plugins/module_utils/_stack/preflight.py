@@ -10,8 +10,6 @@ the host and reports. Every message names the host's problem and the variable or
 
 from __future__ import annotations
 
-from typing import Any
-
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.sizing import RESOURCE_PLAN
 
 LEVELS = ("error", "warn", "off")
@@ -61,13 +59,13 @@ def port_findings(plan: list[dict], listeners: list[dict]) -> list[str]:
     found = []
     for port, claims in sorted(wanted.items()):
         if len(claims) > 1:
-            found.append(f"port {port} is asked for by " + " and ".join(f"{s} ({v})" for s, _, v in claims)
+            found.append(f"port {port} is asked for by " + " and ".join(f"{s} ({v})" for s, _unit, v in claims)
                          + ": give all but one of them another port")
     reported = set()
     for listener in listeners:
         claims = wanted.get(listener["port"], [])
         # One message per port is enough, even when it listens on IPv4 and IPv6.
-        if not claims or listener["port"] in reported or listener.get("unit") in {unit for _, unit, _ in claims}:
+        if not claims or listener["port"] in reported or listener.get("unit") in {unit for _service, unit, _variable in claims}:
             continue
         # A process the module could not see, owned by the service's own user, is the service.
         if listener.get("unit") is None and listener.get("user") in users[listener["port"]] - {None}:

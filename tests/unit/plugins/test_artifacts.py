@@ -15,7 +15,8 @@ B = "B" * 64
 @pytest.mark.parametrize(
     ("text", "archive", "expected"),
     [
-        (f"{A}  otelcol-contrib_0.159.0_linux_amd64.tar.gz\n{B}  otelcol-contrib_0.159.0_linux_arm64.tar.gz\n", "otelcol-contrib_0.159.0_linux_arm64.tar.gz", B.lower()),
+        (f"{A}  otelcol-contrib_0.159.0_linux_amd64.tar.gz\n{B}  otelcol-contrib_0.159.0_linux_arm64.tar.gz\n",
+         "otelcol-contrib_0.159.0_linux_arm64.tar.gz", B.lower()),
         (f"{A} *jaeger-2.13.0-linux-amd64.tar.gz\n", "jaeger-2.13.0-linux-amd64.tar.gz", A),
         (f"{A} *jaeger-2.13.0-linux-amd64/jaeger\n", "jaeger", A),
         (f"{A}\n", "grafana_12.3.0_19497075765_linux_amd64.tar.gz", A),

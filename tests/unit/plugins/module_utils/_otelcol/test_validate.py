@@ -41,34 +41,48 @@ ERRORS = [
     pytest.param(lambda c: c.update({"pipelines": {}}), "0.159.0", "pipelines", "", "service.pipelines", id="unknown-top-level-key"),
     pytest.param(lambda c: c.update({"exporter": {}}), "0.159.0", "exporter", "", "did you mean 'exporters'", id="top-level-typo"),
     pytest.param(lambda c: c.update({"receivers": ["otlp"]}), "0.159.0", "receivers", "", "mapping", id="section-not-a-mapping"),
-    pytest.param(lambda c: pipe(c)["exporters"].append("otlp/missing"), "0.159.0", "service.pipelines/traces", "exporters", "'otlp/missing' is not defined", id="undefined-exporter"),
-    pytest.param(lambda c: pipe(c)["receivers"].append("jaeger"), "0.159.0", "service.pipelines/traces", "receivers", "'jaeger' is not defined", id="undefined-receiver"),
-    pytest.param(lambda c: pipe(c)["processors"].append("attributes"), "0.159.0", "service.pipelines/traces", "processors", "'attributes' is not defined", id="undefined-processor"),
-    pytest.param(lambda c: c["service"]["pipelines"].update({"trace": c["service"]["pipelines"].pop("traces")}), "0.159.0", "service.pipelines/trace", "", "did you mean 'traces'", id="pipeline-id-trace"),
+    pytest.param(lambda c: pipe(c)["exporters"].append("otlp/missing"), "0.159.0", "service.pipelines/traces", "exporters", "'otlp/missing' is not defined",
+                 id="undefined-exporter"),
+    pytest.param(lambda c: pipe(c)["receivers"].append("jaeger"), "0.159.0", "service.pipelines/traces", "receivers", "'jaeger' is not defined",
+                 id="undefined-receiver"),
+    pytest.param(lambda c: pipe(c)["processors"].append("attributes"), "0.159.0", "service.pipelines/traces", "processors", "'attributes' is not defined",
+                 id="undefined-processor"),
+    pytest.param(lambda c: c["service"]["pipelines"].update({"trace": c["service"]["pipelines"].pop("traces")}), "0.159.0", "service.pipelines/trace", "",
+                 "did you mean 'traces'", id="pipeline-id-trace"),
     pytest.param(lambda c: c["receivers"].update({"otlp/": {}}), "0.159.0", "receivers/otlp/", "", "invalid name after '/'", id="empty-name-after-slash"),
-    pytest.param(lambda c: c["exporters"].update({"logging": {}}), "0.159.0", "exporters/logging", "", "removed from otelcol-contrib in v0.111.0; use 'debug'", id="logging-removed"),
-    pytest.param(lambda c: c["exporters"].update({"jaeger": {"endpoint": "j:14250"}}), "0.159.0", "exporters/jaeger", "", "v0.85.0", id="jaeger-exporter-removed"),
+    pytest.param(lambda c: c["exporters"].update({"logging": {}}), "0.159.0", "exporters/logging", "", "removed from otelcol-contrib in v0.111.0; use 'debug'",
+                 id="logging-removed"),
+    pytest.param(lambda c: c["exporters"].update({"jaeger": {"endpoint": "j:14250"}}), "0.159.0", "exporters/jaeger", "", "v0.85.0",
+                 id="jaeger-exporter-removed"),
     pytest.param(lambda c: c["extensions"].update({"memory_ballast": {}}), "0.159.0", "extensions/memory_ballast", "", "v0.109.0", id="memory-ballast-removed"),
     pytest.param(lambda c: c["receivers"].update({"opencensus": {}}), "0.159.0", "receivers/opencensus", "", "v0.132.0", id="opencensus-removed"),
-    pytest.param(lambda c: c["receivers"].update({"filelog": {}}), "0.159.0:otelcol", "receivers/filelog", "", "otelcol v0.159.0 has no receiver", id="contrib-only-in-core"),
+    pytest.param(lambda c: c["receivers"].update({"filelog": {}}), "0.159.0:otelcol", "receivers/filelog", "", "otelcol v0.159.0 has no receiver",
+                 id="contrib-only-in-core"),
     pytest.param(lambda c: c["exporters"].update({"spanmetrics": {}}), "0.159.0", "exporters/spanmetrics", "", "is a connector", id="wrong-kind"),
-    pytest.param(lambda c: c["service"].update({"extensions": ["health_check", "pprof"]}), "0.159.0", "service", "extensions", "'pprof' is not defined", id="extension-not-defined"),
-    pytest.param(lambda c: c.update({"connectors": {"spanmetrics": {}}}) or pipe(c)["exporters"].append("spanmetrics"), "0.159.0", "connectors/spanmetrics", "", "receiver in no pipeline", id="connector-one-sided"),
+    pytest.param(lambda c: c["service"].update({"extensions": ["health_check", "pprof"]}), "0.159.0", "service", "extensions", "'pprof' is not defined",
+                 id="extension-not-defined"),
+    pytest.param(lambda c: c.update({"connectors": {"spanmetrics": {}}}) or pipe(c)["exporters"].append("spanmetrics"), "0.159.0", "connectors/spanmetrics",
+                 "", "receiver in no pipeline", id="connector-one-sided"),
     pytest.param(lambda c: pipe(c).update({"exporters": []}), "0.159.0", "service.pipelines/traces", "exporters", "at least one", id="no-exporters"),
     pytest.param(lambda c: pipe(c).pop("receivers"), "0.159.0", "service.pipelines/traces", "receivers", "at least one", id="no-receivers"),
-    pytest.param(lambda c: pipe(c).update({"processors": "batch"}), "0.159.0", "service.pipelines/traces", "processors", "must be a list", id="processors-not-a-list"),
-    pytest.param(lambda c: c["receivers"].update({"otlp/2": {"protocols": {"http": {"endpoint": "0.0.0.0:4317"}}}}) or pipe(c)["receivers"].append("otlp/2"), "0.159.0", "receivers/otlp/2", "protocols.http.endpoint", "clashes with receivers/otlp.protocols.grpc.endpoint", id="port-clash"),
-    pytest.param(lambda c: c["extensions"].update({"zpages": {"endpoint": "localhost:4317"}}) or c["service"]["extensions"].append("zpages"), "0.159.0", "extensions/zpages", "endpoint", "listen on port 4317", id="port-clash-extension"),
-    pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].pop("endpoint"), "0.159.0", "exporters/otlp_grpc/gateway", "endpoint", "is required", id="exporter-without-endpoint"),
+    pytest.param(lambda c: pipe(c).update({"processors": "batch"}), "0.159.0", "service.pipelines/traces", "processors", "must be a list",
+                 id="processors-not-a-list"),
+    pytest.param(lambda c: c["receivers"].update({"otlp/2": {"protocols": {"http": {"endpoint": "0.0.0.0:4317"}}}}) or pipe(c)["receivers"].append("otlp/2"),
+                 "0.159.0", "receivers/otlp/2", "protocols.http.endpoint", "clashes with receivers/otlp.protocols.grpc.endpoint", id="port-clash"),
+    pytest.param(lambda c: c["extensions"].update({"zpages": {"endpoint": "localhost:4317"}}) or c["service"]["extensions"].append("zpages"), "0.159.0",
+                 "extensions/zpages", "endpoint", "listen on port 4317", id="port-clash-extension"),
+    pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].pop("endpoint"), "0.159.0", "exporters/otlp_grpc/gateway", "endpoint", "is required",
+                 id="exporter-without-endpoint"),
     pytest.param(lambda c: c["exporters"].update({"host_metrics": {}}), "0.159.0", "exporters/host_metrics", "", "is a receiver", id="new-name-wrong-kind"),
-    pytest.param(lambda c: c["receivers"].update({"host_metrics": {}}) or pipe(c)["receivers"].append("host_metrics"), "0.145.0", "receivers/host_metrics", "", "only from v0.151.0 on", id="new-name-too-early"),
+    pytest.param(lambda c: c["receivers"].update({"host_metrics": {}}) or pipe(c)["receivers"].append("host_metrics"), "0.145.0", "receivers/host_metrics", "",
+                 "only from v0.151.0 on", id="new-name-too-early"),
     pytest.param(lambda c: c["service"].update({"pipeline": {}}), "0.159.0", "service", "pipeline", "unknown key", id="unknown-service-key"),
 ]
 
 
 @pytest.mark.parametrize(("change", "version", "component", "field", "words"), ERRORS)
 def test_errors_name_the_component_and_field(change, version: str, component: str, field: str, words: str) -> None:
-    version, _, dist = version.partition(":")
+    version, _sep, dist = version.partition(":")
     result = validate(with_(change), version, dist or "otelcol-contrib")
     assert not result.valid
     matching = [f for f in result.findings if f.severity == "error" and f.component == component and f.field == field]
@@ -78,9 +92,12 @@ def test_errors_name_the_component_and_field(change, version: str, component: st
 
 WARNINGS = [
     pytest.param(lambda c: c["receivers"].update({"otlp/unused": {}}), "receivers/otlp/unused", "", "used in no pipeline", id="unused-component"),
-    pytest.param(lambda c: pipe(c).update({"processors": ["batch", "memory_limiter"]}), "service.pipelines/traces", "processors", "memory_limiter should be the first", id="memory-limiter-not-first"),
-    pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"endpoint": "$GATEWAY:4317"}), "exporters/otlp_grpc/gateway", "endpoint", "${env:GATEWAY}", id="bare-env-var"),
-    pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"tls": {"insecure": True, "ca_file": "/ca.pem"}}), "exporters/otlp_grpc/gateway", "tls.insecure", "ca_file", id="insecure-with-tls-files"),
+    pytest.param(lambda c: pipe(c).update({"processors": ["batch", "memory_limiter"]}), "service.pipelines/traces", "processors",
+                 "memory_limiter should be the first", id="memory-limiter-not-first"),
+    pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"endpoint": "$GATEWAY:4317"}), "exporters/otlp_grpc/gateway", "endpoint",
+                 "${env:GATEWAY}", id="bare-env-var"),
+    pytest.param(lambda c: c["exporters"]["otlp_grpc/gateway"].update({"tls": {"insecure": True, "ca_file": "/ca.pem"}}), "exporters/otlp_grpc/gateway",
+                 "tls.insecure", "ca_file", id="insecure-with-tls-files"),
     pytest.param(lambda c: pipe(c)["receivers"].append("otlp"), "service.pipelines/traces", "receivers", "more than once", id="duplicate-in-pipeline"),
     pytest.param(lambda c: c["service"]["extensions"].append("health_check"), "service", "extensions", "more than once", id="duplicate-extension"),
 ]
@@ -101,7 +118,8 @@ def test_a_document_that_is_not_a_mapping(config) -> None:
 
 @pytest.mark.parametrize(
     ("cid", "ok"),
-    [("otlp", True), ("otlp/agent", True), ("traces/2", True), ("otlp/", False), ("/x", False), ("9otlp", False), ("ot lp", False), ("otlp/a b", False), ("", False), (None, False)],
+    [("otlp", True), ("otlp/agent", True), ("traces/2", True), ("otlp/", False), ("/x", False), ("9otlp", False), ("ot lp", False),
+     ("otlp/a b", False), ("", False), (None, False)],
 )
 def test_parse_id(cid, ok: bool) -> None:
     assert (parse_id(cid)[2] is None) is ok

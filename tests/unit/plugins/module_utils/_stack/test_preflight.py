@@ -16,7 +16,8 @@ DISK = {"/var/lib": {"free": 600e9, "total": 1000e9, "measured_at": "/var/lib"}}
 NOW = 1_800_000_000.0
 
 
-def state(resources=BIG, listeners=(), clock_offset=0.0, synchronized=True, space=DISK):
+def state(resources=None, listeners=(), clock_offset=0.0, synchronized=True, space=None):
+    resources, space = resources or BIG, space or DISK
     return {"resources": resources, "listeners": list(listeners), "space": space,
             "clock": {"time": NOW + clock_offset, "synchronized": synchronized}}
 
