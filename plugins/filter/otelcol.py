@@ -2,7 +2,7 @@
 # Copyright (c) telemetry.stack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters over the collection's collector logic: otelcol_validate and otelcol_sizing."""
+"""Filters over the collection's collector logic: otelcol_validate, otelcol_sizing and otelcol_current_names."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from ansible.errors import AnsibleFilterError
 from jinja2.runtime import Undefined
 
+from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.names import current_names
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.sizing import SizingError, size
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.validate import validate
 
@@ -36,6 +37,14 @@ def otelcol_sizing(memory_mb: Any, cpus: Any = None, mode: Any = None, spans_per
         raise AnsibleFilterError(f"telemetry.stack.otelcol_sizing: {exc}") from exc
 
 
+def otelcol_current_names(config: Any, version: str, distribution: str = "otelcol-contrib") -> Any:
+    """The config with each component type under its current name for the release (no deprecated aliases)."""
+    try:
+        return current_names(config, version, distribution)
+    except ValueError as exc:
+        raise AnsibleFilterError(f"telemetry.stack.otelcol_current_names: {exc}") from exc
+
+
 class FilterModule:
     def filters(self) -> dict[str, Any]:
-        return {"otelcol_validate": otelcol_validate, "otelcol_sizing": otelcol_sizing}
+        return {"otelcol_validate": otelcol_validate, "otelcol_sizing": otelcol_sizing, "otelcol_current_names": otelcol_current_names}

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 name: components
 short_description: Which inventory group runs which component of the stack
-version_added: 0.2.0
+version_added: 0.1.0
 author: telemetry.stack maintainers (!UNKNOWN)
 description:
   - Reads C(components.yml) at the root of the installed collection, the one map of inventory groups to the

@@ -99,8 +99,8 @@ def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None
     files = render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path,
                    groups=groups, facts=True)
     config = yaml.safe_load(files["config.yaml"])
-    assert config["exporters"]["otlp/jaeger"]["endpoint"] == "10.0.0.7:14317"
-    assert config["service"]["pipelines"]["traces"]["exporters"] == ["otlp/jaeger"]
+    assert config["exporters"]["otlp_grpc/jaeger"]["endpoint"] == "10.0.0.7:14317"
+    assert config["service"]["pipelines"]["traces"]["exporters"] == ["otlp_grpc/jaeger"]
     # Logs are accepted too (agents forward them): counted and dropped without a log endpoint.
     assert config["service"]["pipelines"]["logs"]["exporters"] == ["debug"]
     proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'config.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
@@ -109,8 +109,8 @@ def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None
     given = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway", "otelcol_jaeger_endpoint": "j:4317",
                                                                   "otelcol_logs_endpoint": "logs:4317"},
                                   tmp_path / "given", groups=groups, facts=True)["config.yaml"])
-    assert given["exporters"]["otlp/jaeger"]["endpoint"] == "j:4317"
-    assert given["exporters"]["otlp/logs"]["endpoint"] == "logs:4317"
-    assert given["service"]["pipelines"]["logs"]["exporters"] == ["otlp/logs"]
+    assert given["exporters"]["otlp_grpc/jaeger"]["endpoint"] == "j:4317"
+    assert given["exporters"]["otlp_grpc/logs"]["endpoint"] == "logs:4317"
+    assert given["service"]["pipelines"]["logs"]["exporters"] == ["otlp_grpc/logs"]
     alone = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "alone", facts=True)["config.yaml"])
     assert alone["service"]["pipelines"]["traces"]["exporters"] == ["debug"]
