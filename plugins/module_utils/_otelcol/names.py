@@ -8,7 +8,6 @@ collector logs a warning for each at start."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol import catalog
@@ -28,33 +27,42 @@ def _renamed(kind: str, ctype: str, version: catalog.Version, distribution: str)
 
 def current_names(config: Any, version: str, distribution: str = "otelcol-contrib") -> Any:
     """``config`` with every component ID whose type has a newer name in ``version`` renamed (``otlp/gateway`` ->
-    ``otlp_grpc/gateway``), in its section and wherever the service refers to it. Anything else is left as it is."""
+    ``otlp_grpc/gateway``), in its section and wherever the service refers to it. Anything else is left as it is.
+
+    The input is not changed, nor copied deeply: the result shares every value it does not rename around (Ansible
+    hands filters lazily templated containers, which a deep copy would drag along)."""
     if distribution not in catalog.DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {', '.join(catalog.DISTRIBUTIONS)}, got {distribution!r}")
     v = catalog.parse_version(version)
     if not isinstance(config, dict):
         return config
-    out = copy.deepcopy(config)
+    out = dict(config)
     ids: dict[str, dict[str, str]] = {}
     for section, kind in _SECTIONS.items():
-        components = out.get(section)
+        components = config.get(section)
         if not isinstance(components, dict):
             continue
         ids[section] = {}
-        for cid in list(components):
+        for cid in components:
             ctype, sep, name = str(cid).partition("/")
-            new = _renamed(kind, ctype, v, distribution) + sep + name
-            ids[section][cid] = new
+            ids[section][cid] = _renamed(kind, ctype, v, distribution) + sep + name
         out[section] = {ids[section][cid]: value for cid, value in components.items()}
-    service = out.get("service")
+    service = config.get("service")
     if not isinstance(service, dict):
         return out
+    service = out["service"] = dict(service)
     if isinstance(service.get("extensions"), list):
         service["extensions"] = [ids.get("extensions", {}).get(e, e) for e in service["extensions"]]
-    for pipeline in (service.get("pipelines") or {}).values() if isinstance(service.get("pipelines"), dict) else ():
-        if not isinstance(pipeline, dict):
-            continue
-        for key, sections in _PIPELINE_REFS.items():
-            if isinstance(pipeline.get(key), list):
-                pipeline[key] = [next((ids[s][ref] for s in sections if ref in ids.get(s, {})), ref) for ref in pipeline[key]]
+    if isinstance(service.get("pipelines"), dict):
+        service["pipelines"] = {pid: _pipeline(pipeline, ids) for pid, pipeline in service["pipelines"].items()}
+    return out
+
+
+def _pipeline(pipeline: Any, ids: dict[str, dict[str, str]]) -> Any:
+    if not isinstance(pipeline, dict):
+        return pipeline
+    out = dict(pipeline)
+    for key, sections in _PIPELINE_REFS.items():
+        if isinstance(out.get(key), list):
+            out[key] = [next((ids[s][ref] for s in sections if ref in ids.get(s, {})), ref) for ref in out[key]]
     return out
