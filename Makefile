@@ -34,10 +34,10 @@ mirror: ## Build the offline artifact mirror (cached) and test its programs
 	@scripts/test.sh mirror
 
 mirror-serve: ## Serve the mirror on http://127.0.0.1:18089 (mirror-stop stops it)
-	@scripts/in-venv.sh python3 tests/artifacts/mirror_server.py start
+	@scripts/in-venv.sh python3 scripts/mirror/mirror_server.py start
 
 mirror-stop: ## Stop the mirror server
-	@scripts/in-venv.sh python3 tests/artifacts/mirror_server.py stop
+	@scripts/in-venv.sh python3 scripts/mirror/mirror_server.py stop
 
 molecule: ## All Molecule scenarios
 	@scripts/test.sh molecule

@@ -34,12 +34,12 @@ started=$(now)
 "$REPO_ROOT/scripts/build-images.sh"
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
 log "The artifact mirror (built once, then cached)"
-"$run" python3 tests/artifacts/build_mirror.py | tail -n 1
+"$run" python3 scripts/mirror/build_mirror.py | tail -n 1
 # Stop the server afterwards only if this run started it (a test run may be using it).
 stop_mirror=:
-if ! "$run" python3 tests/artifacts/mirror_server.py status >/dev/null; then
-  "$run" python3 tests/artifacts/mirror_server.py start >/dev/null
-  stop_mirror='"$run" python3 tests/artifacts/mirror_server.py stop >/dev/null'
+if ! "$run" python3 scripts/mirror/mirror_server.py status >/dev/null; then
+  "$run" python3 scripts/mirror/mirror_server.py start >/dev/null
+  stop_mirror='"$run" python3 scripts/mirror/mirror_server.py stop >/dev/null'
 fi
 trap 'eval "$stop_mirror"' EXIT
 

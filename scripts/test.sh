@@ -53,7 +53,7 @@ unit() {
 
 mirror() {
   # Building is a precondition of the mirror tests: without it they cannot run.
-  if "$run" python3 tests/artifacts/build_mirror.py; then
+  if "$run" python3 scripts/mirror/build_mirror.py; then
     stage "pytest tests/artifacts" "$run" pytest tests/artifacts
   else
     failed+=("build the artifact mirror (make mirror)")
@@ -65,12 +65,12 @@ molecule_stages() {
   [ ${#scenarios[@]} -gt 0 ] || mapfile -t scenarios < <(all_scenarios)
   # The engine, the images and the artifact mirror (served on loopback, where
   # the roles download from) are preconditions: without them no scenario can run.
-  if ! "$REPO_ROOT/scripts/build-images.sh" || ! "$run" python3 tests/artifacts/build_mirror.py ||
-    ! "$run" python3 tests/artifacts/mirror_server.py start; then
+  if ! "$REPO_ROOT/scripts/build-images.sh" || ! "$run" python3 scripts/mirror/build_mirror.py ||
+    ! "$run" python3 scripts/mirror/mirror_server.py start; then
     for s in "${scenarios[@]}"; do failed+=("molecule $s (no test platform)"); done
     return
   fi
-  trap '"$run" python3 tests/artifacts/mirror_server.py stop >/dev/null' EXIT
+  trap '"$run" python3 scripts/mirror/mirror_server.py stop >/dev/null' EXIT
   for s in "${scenarios[@]}"; do
     stage "molecule test -s $s" "$run" molecule test -s "$s"
   done

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The mirror's builder and server, which these tests test and use.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "mirror"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "collections"))
 
 import build_mirror  # noqa: E402

@@ -8,7 +8,7 @@ Every binary is built here from the pinned upstream release's source, taken
 from the Go module proxy configured in ``go env``:
 
 * otelcol and otelcol-contrib: the OpenTelemetry Collector Builder (ocb) of the
-  pinned version, with the manifests in ``tests/artifacts/manifests/``;
+  pinned version, with the manifests in ``scripts/mirror/manifests/``;
 * jaeger: ``cmd/jaeger`` (and ``examples/hotrod``) of the Jaeger module;
 * prometheus and promtool: ``cmd/prometheus`` and ``cmd/promtool``;
 * grafana: the module proxy serves no Grafana release, only one commit of
