@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the stack scenario's tests share: the other hosts, Prometheus and Jaeger queries, the probe, a steady stream
+of spans, the collectors' version links."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import testinfra
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
+PROBE = REPO / "playbooks" / "probe.yml"
+COLLECTORS = ["app-debian12", "gateway-debian13"]
+PROMETHEUS = "curl -sf -u admin:demo-prometheus-password http://localhost:9090/api/v1/query?query="
+GRAFANA = "curl -s -u admin:demo-admin-password http://localhost:3000"
+TLS = "/etc/ssl/telemetry"
+
+
+def other(name: str):
+    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+
+
+def prometheus(backend, query: str) -> list:
+    return json.loads(backend.check_output(PROMETHEUS + quote(query)))["data"]["result"]
+
+
+def probe(converge, host, spans: int) -> str:
+    """Run playbooks/probe.yml as a user would, over the whole stack; return the trace ID it reported."""
+    ran = converge(host, {"probe_spans": spans}, PROBE, ("-l", "all"))
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    found = re.search(r"trace ([0-9a-f]{32}): (\d+) of (\d+) spans in Jaeger", ran.stdout)
+    assert found, ran.stdout[-3000:]
+    return found.group(1)
+
+
+def spans_in_jaeger(backend, trace_id: str) -> int:
+    got = json.loads(backend.check_output(f"curl -sf http://localhost:16686/api/traces/{trace_id}"))
+    return len(got["data"][0]["spans"])
+
+
+def serial(host, target: str) -> str:
+    out = host.check_output(f"openssl s_client -connect {target} -CAfile {TLS}/ca.pem -cert {TLS}/otelcol-contrib/cert.pem "
+                            f"-key {TLS}/otelcol-contrib/key.pem </dev/null 2>/dev/null | openssl x509 -noout -serial")
+    return out.strip()
+
+
+PINS = yaml.safe_load((REPO / "pins.yml").read_text())
+
+
+CURRENT, EARLIER = PINS["otelcol"]["version"], PINS["otelcol"]["previous_version"]
+
+
+def links(h) -> tuple[str, str]:
+    return (h.file("/opt/otelcol-contrib/current").linked_to.rsplit("/", 1)[-1],
+            h.file("/opt/otelcol-contrib/previous").linked_to.rsplit("/", 1)[-1])
+
+
+def stream(host, service: str, count: int) -> None:
+    """Start sending `count` one-span traces, 10 a second, from the app host; retry as an SDK would."""
+    prefix = os.urandom(4).hex()
+    script = (f"for i in $(seq 1 {count}); do t={prefix}$(printf '%024x' $i); "
+              f"b='{{\"resourceSpans\":[{{\"resource\":{{\"attributes\":[{{\"key\":\"service.name\",\"value\":{{\"stringValue\":\"{service}\"}}}}]}},"
+              f"\"scopeSpans\":[{{\"spans\":[{{\"traceId\":\"'$t'\",\"spanId\":\"00000000000000a1\",\"name\":\"load\",\"kind\":1,"
+              f"\"startTimeUnixNano\":\"'$(date +%s%N)'\",\"endTimeUnixNano\":\"'$(date +%s%N)'\"}}]}}]}}]}}'; "
+              "curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
+              "-d \"$b\" http://127.0.0.1:4318/v1/traces || echo lost $i >> /tmp/load-lost; sleep 0.1; done")
+    encoded = base64.b64encode(script.encode()).decode()
+    host.check_output(f"rm -f /tmp/load-lost; echo {encoded} | base64 -d > /tmp/load.sh; systemd-run --unit={service} bash /tmp/load.sh")
+
+
+def traces_of(backend, service: str) -> int:
+    got = json.loads(backend.check_output(f"curl -sf 'http://localhost:16686/api/traces?service={service}&limit=100000&lookback=1h'"))
+    return len({t["traceID"] for t in got["data"]})
+
+
+DASHBOARD = {"dashboard": {"uid": "made-by-hand", "title": "Made by hand", "panels": []}, "overwrite": True}
+
+
+def dashboard(backend) -> int:
+    return int(backend.check_output(f"{GRAFANA}/api/dashboards/uid/made-by-hand -o /dev/null -w '%{{http_code}}'"))
+
+
+def up_at(backend, at: float) -> int:
+    """How many targets Prometheus has an `up` sample for at a moment (its five-minute look-back)."""
+    got = json.loads(backend.check_output(f"{PROMETHEUS}up'&time={at:.3f}'"))
+    return len(got["data"]["result"])

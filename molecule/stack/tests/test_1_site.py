@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""site.yml: every service where the inventory puts it, telemetry through it over mTLS, every collector
+in Prometheus, Grafana's data sources, plaintext refused, certificates renewed in place (--tags pki), the preflight
+stopping bad runs before any host changes, and a second run that changes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from stacklib import COLLECTORS, GRAFANA, TLS, prometheus, probe, spans_in_jaeger, serial
+
+testinfra_hosts = ["ansible://app-debian12"]
+
+
+def test_every_service_runs_where_the_inventory_puts_it(host, gateway, backend):
+    assert host.service("otelcol-contrib").is_running
+    assert gateway.service("otelcol-contrib").is_running
+    for service in ["jaeger", "prometheus", "grafana"]:
+        assert backend.service(service).is_running and backend.service(service).is_enabled
+    assert not host.service("jaeger").is_running and not gateway.service("prometheus").is_running
+
+
+def test_n_spans_from_the_application_host_all_arrive_in_jaeger(host, backend, converge, wait):
+    # agent (app) -> gateway -> Jaeger, mTLS on both hops. The probe waits for
+    # at least N; the count here must be exactly N: nothing lost, nothing doubled.
+    trace_id = probe(converge, host, 50)
+    assert spans_in_jaeger(backend, trace_id) == 50
+
+
+def test_every_collector_is_scraped_by_prometheus(backend, wait):
+    def up():
+        return {r["metric"]["instance"].split(":")[0] for r in prometheus(backend, 'up{job="otelcol"} == 1')}
+
+    assert wait(lambda: up() >= set(COLLECTORS), what="both collectors up in Prometheus")
+    uptime = prometheus(backend, 'count by (instance) ({__name__=~"otelcol_process_uptime(_seconds)?(_total)?"})')
+    assert {r["metric"]["instance"].split(":")[0] for r in uptime} >= set(COLLECTORS)
+
+
+def test_grafana_data_sources_work(backend, wait):
+    health = wait(lambda: json.loads(backend.check_output(f"{GRAFANA}/api/datasources/uid/telemetry-prometheus/health"))
+                  .get("status") == "OK", what="Grafana's Prometheus data source health")
+    assert health
+    code = backend.check_output(f"{GRAFANA}/api/datasources/proxy/uid/telemetry-jaeger/api/services -o /dev/null -w '%{{http_code}}'")
+    assert code == "200"
+
+
+@pytest.mark.parametrize("target", ["gateway-debian13:4318", "backend-debian12:4318"])
+def test_plaintext_and_certificateless_otlp_are_refused(host, target):
+    # Plaintext HTTP to a TLS port, then TLS without a client certificate: both refused.
+    plain = host.run(f"curl -s -o /dev/null -w '%{{http_code}}' -X POST -d '{{}}' http://{target}/v1/traces")
+    assert plain.stdout != "200"
+    anonymous = host.run(f"curl -s --cacert {TLS}/ca.pem -X POST -H 'Content-Type: application/json' -d '{{}}' "
+                         f"https://{target}/v1/traces")
+    assert anonymous.rc != 0, "TLS without a client certificate was accepted"
+    # With the collector's own certificate the same request is accepted (the refusals were about identity).
+    signed = host.run(f"curl -s -o /dev/null -w '%{{http_code}}' --cacert {TLS}/ca.pem --cert {TLS}/otelcol-contrib/cert.pem "
+                      f"--key {TLS}/otelcol-contrib/key.pem -X POST -H 'Content-Type: application/json' -d '{{}}' "
+                      f"https://{target}/v1/traces")
+    assert signed.stdout == "200", signed.stderr
+
+
+def test_rotating_certificates_reloads_in_place_and_telemetry_flows(host, gateway, backend, converge):
+    # Renewing every certificate (they are all within 400 days of expiring) is
+    # a run of the pki step alone: services reload, none restarts.
+    pids = {h.backend.get_hostname(): h.check_output("systemctl show -p MainPID --value otelcol-contrib") for h in (host, gateway)}
+    before = serial(host, "gateway-debian13:4317")
+    rotated = converge(host, {"pki_cert_valid_days": 500, "pki_renew_before_days": 400}, None, ("-l", "all", "--tags", "pki"))
+    assert rotated.returncode == 0, rotated.stdout[-3000:]
+    assert "Reload the running services whose certificates changed" in rotated.stdout
+    assert serial(host, "gateway-debian13:4317") != before
+    for h in (host, gateway):
+        assert h.check_output("systemctl show -p MainPID --value otelcol-contrib") == pids[h.backend.get_hostname()]
+    trace_id = probe(converge, host, 5)
+    assert spans_in_jaeger(backend, trace_id) == 5
+
+
+@pytest.mark.parametrize("extra, message", [
+    # The resource plan, strict in prod (a plan no host here meets, so the test does not depend on the machine).
+    ({"telemetry_stack_environment": "prod", "preflight_resource_plan": {"backend": {"cpus": 1000}}},
+     "CPUs, below the 1000 the resource plan asks for a backend host"),
+    ({"jaeger_query_port": 9090},
+     "port 9090 is asked for by jaeger (jaeger_query_port) and prometheus (prometheus_port): give all but one of them another port"),
+])
+def test_the_preflight_stops_the_run_before_any_host_changes(backend, refused, extra, message):
+    output = refused(backend, extra, message, "jaeger", "/etc/jaeger/config.yaml")
+    assert "nothing was changed" in output
+
+
+def test_a_port_another_program_holds_is_named_with_the_variable_that_moves_it(backend, refused):
+    backend.check_output("systemd-run --unit=squatter python3 -m http.server 18123")
+    try:
+        refused(backend, {"jaeger_metrics_port": 18123},
+                "port 18123 (jaeger_metrics_port of jaeger) is already taken by", "jaeger", "/etc/jaeger/config.yaml")
+    finally:
+        backend.run("systemctl stop squatter")
+
+
+def test_a_second_run_changes_nothing(host, converge):
+    again = converge(host, {}, None, ("-l", "all"))
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
