@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from stacklib import REPO, INVENTORY, TLS, serial, stream, traces_of
 

@@ -13,16 +13,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-MODES = ("agent", "gateway")
+from ansible_collections.telemetry.stack.plugins.module_utils._stack.plan import RESOURCE_PLAN
 
-# The project's resource plan: the smallest host each kind of host is meant for
-# (a backend runs Jaeger, Prometheus or Grafana). The stack's preflight checks
-# hosts against it (module_utils/_stack/preflight.py).
-RESOURCE_PLAN = {
-    "agent": {"cpus": 0.5, "memory_mib": 512},
-    "gateway": {"cpus": 2, "memory_mib": 4096},
-    "backend": {"cpus": 4, "memory_mib": 16384, "disk_gb": 500},
-}
+MODES = ("agent", "gateway")
 
 # How much of the host a collector may use. An agent shares its host with the
 # applications it observes; a gateway has the host to itself, less the OS.

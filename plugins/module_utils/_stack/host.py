@@ -26,7 +26,7 @@ _MODE_BITS = {
     "roth": stat.S_IROTH, "woth": stat.S_IWOTH, "xoth": stat.S_IXOTH,
 }
 UNIT_PROPERTIES = {"LoadState": "load_state", "ActiveState": "active_state", "UnitFileState": "unit_file_state",
-                    "MainPID": "main_pid"}
+                   "MainPID": "main_pid"}
 
 
 def _name(lookup, ident: int) -> str | None:

@@ -10,7 +10,7 @@ the host and reports. Every message names the host's problem and the variable or
 
 from __future__ import annotations
 
-from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.sizing import RESOURCE_PLAN
+from ansible_collections.telemetry.stack.plugins.module_utils._stack.plan import RESOURCE_PLAN
 
 LEVELS = ("error", "warn", "off")
 KINDS = tuple(RESOURCE_PLAN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.telemetry.stack.plugins.filter.artifacts import checksum_for as checksum_filter
+from ansible_collections.telemetry.stack.plugins.filter.checksum_for import checksum_for as checksum_filter
 from ansible_collections.telemetry.stack.plugins.module_utils._artifacts import ChecksumError, checksum_for
 
 A = "a" * 64

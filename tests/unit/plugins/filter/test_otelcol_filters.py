@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.telemetry.stack.plugins.filter.otelcol import FilterModule
+from ansible_collections.telemetry.stack.plugins.filter.otelcol_sizing import FilterModule as SizingFilters
+from ansible_collections.telemetry.stack.plugins.filter.otelcol_validate import FilterModule as ValidateFilters
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.sizing import size
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.validate import validate
 from jinja2 import Environment, StrictUndefined
 
-FILTERS = FilterModule().filters()
+FILTERS = {**SizingFilters().filters(), **ValidateFilters().filters()}
 
 
 def test_sizing_filter_returns_the_core_result() -> None:

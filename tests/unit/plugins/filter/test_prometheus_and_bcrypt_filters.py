@@ -6,8 +6,8 @@ from __future__ import annotations
 import bcrypt
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.telemetry.stack.plugins.filter.bcrypt import bcrypt_hash
-from ansible_collections.telemetry.stack.plugins.filter.prometheus import prometheus_disk
+from ansible_collections.telemetry.stack.plugins.filter.bcrypt_hash import bcrypt_hash
+from ansible_collections.telemetry.stack.plugins.filter.prometheus_disk import prometheus_disk
 from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.sizing import disk
 
 

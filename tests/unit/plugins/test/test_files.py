@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from ansible_collections.telemetry.stack.plugins.test.files import readable_by, unchanged_file
+from ansible_collections.telemetry.stack.plugins.test.readable_by import readable_by
+from ansible_collections.telemetry.stack.plugins.test.unchanged_file import unchanged_file
 
 CONTENT = "# Ansible managed\nkey: value\n"
 HAVE = {"path": "/etc/x/config.yaml", "pw_name": "root", "gr_name": "x", "mode": "0640",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.telemetry.stack.plugins.filter.otelcol import otelcol_current_names
+from ansible_collections.telemetry.stack.plugins.filter.otelcol_current_names import otelcol_current_names
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.names import current_names
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.validate import validate
 

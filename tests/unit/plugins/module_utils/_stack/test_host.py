@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import grp
 import hashlib
-import json
 import os
 import pwd
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -65,6 +62,12 @@ def test_users() -> None:
     assert me["group"] == grp.getgrgid(ME.pw_gid).gr_name
     assert me["groups"] == sorted(g.gr_name for g in grp.getgrall() if ME.pw_name in g.gr_mem and g.gr_gid != ME.pw_gid)
     assert read_user("telemetry-stack-no-such-user", grp.getgrall()) == {"exists": False}
+
+
+def test_users_by_name_read_the_group_database_once() -> None:
+    assert read_users([ME.pw_name, "telemetry-stack-no-such-user"]) == {
+        ME.pw_name: read_user(ME.pw_name, grp.getgrall()), "telemetry-stack-no-such-user": {"exists": False}}
+    assert read_users([]) == {}
 
 
 def test_groups() -> None:

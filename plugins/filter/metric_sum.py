@@ -2,7 +2,7 @@
 # Copyright (c) telemetry.stack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""prometheus_disk: the disk a Prometheus server needs (docs/sizing.md); metric_sum: a metric from a /metrics page."""
+"""metric_sum: the sum of a metric's series on a Prometheus /metrics page."""
 
 from __future__ import annotations
 
@@ -11,15 +11,6 @@ from typing import Any
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.exposition import metric_sum as _metric_sum
-from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.sizing import SizingError, disk
-
-
-def prometheus_disk(series: Any, scrape_interval: Any = "15s", retention_time: Any = "15d", retention_size: Any = None,
-                    bytes_per_sample: Any = 2) -> dict:
-    try:
-        return disk(series, scrape_interval, retention_time, retention_size, bytes_per_sample)
-    except SizingError as exc:
-        raise AnsibleFilterError(f"telemetry.stack.prometheus_disk: {exc}") from exc
 
 
 def metric_sum(text: Any, name: Any, labels: Any = None) -> float:
@@ -31,4 +22,4 @@ def metric_sum(text: Any, name: Any, labels: Any = None) -> float:
 
 class FilterModule:
     def filters(self) -> dict[str, Any]:
-        return {"prometheus_disk": prometheus_disk, "metric_sum": metric_sum}
+        return {"metric_sum": metric_sum}
