@@ -36,12 +36,15 @@ started=$(now)
 log "The artifact mirror (built once, then cached)"
 "$run" python3 scripts/mirror/build_mirror.py | tail -n 1
 # Stop the server afterwards only if this run started it (a test run may be using it).
-stop_mirror=:
+started_mirror=false
 if ! "$run" python3 scripts/mirror/mirror_server.py status >/dev/null; then
   "$run" python3 scripts/mirror/mirror_server.py start >/dev/null
-  stop_mirror='"$run" python3 scripts/mirror/mirror_server.py stop >/dev/null'
+  started_mirror=true
 fi
-trap 'eval "$stop_mirror"' EXIT
+stop_mirror() {
+  if $started_mirror; then "$run" python3 scripts/mirror/mirror_server.py stop >/dev/null; fi
+}
+trap stop_mirror EXIT
 
 log "Containers"
 docker network inspect "$NETWORK" >/dev/null 2>&1 || docker network create "$NETWORK" >/dev/null
@@ -68,7 +71,7 @@ done
 log "ansible-playbook site.yml -i inventories/demo"
 deployed=$(now)
 recap=$(mktemp)
-trap 'rm -f "$recap"; eval "$stop_mirror"' EXIT
+trap 'rm -f "$recap"; stop_mirror' EXIT
 (cd "$REPO_ROOT" && "$run" ansible-playbook site.yml -i inventories/demo) | tee "$recap"
 [ "${PIPESTATUS[0]}" -eq 0 ] || die "The deployment failed (output above)."
 deploy_s=$(($(now) - deployed))

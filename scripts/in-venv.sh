@@ -10,5 +10,5 @@ export VIRTUAL_ENV="$venv"
 export PATH="$venv/bin:$PATH"
 # collections/ansible_collections/telemetry/stack is a symlink to this checkout.
 export ANSIBLE_COLLECTIONS_PATH="$REPO_ROOT/collections"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 exec "$@"

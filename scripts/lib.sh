@@ -10,6 +10,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${TELEMETRY_STACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/telemetry-stack}"
 IMAGE_REPO="${TELEMETRY_STACK_IMAGE_REPO:-telemetry-stack/debian-systemd}"
 # Debian releases the test platform supports: "<docker tag>:<debian suite>".
+# shellcheck disable=SC2034  # read by the scripts that source this file (build-images.sh)
 TEST_PLATFORMS=("debian12:bookworm" "debian13:trixie")
 
 export REPO_ROOT CACHE_DIR IMAGE_REPO

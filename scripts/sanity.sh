@@ -5,6 +5,9 @@
 #
 #   scripts/in-venv.sh scripts/sanity.sh [ansible-test sanity options, e.g. --test pylint]
 #
+# It installs shellcheck from Debian's packages when it is missing, so that
+# test runs too.
+#
 # ansible-test needs the collection at .../ansible_collections/telemetry/stack
 # (not through a symlink), so the checkout's files are copied there first.
 # It makes virtualenvs for some tests and bootstraps pip into them with a
@@ -14,6 +17,13 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 python=python3.11
+# ansible-test skips its shellcheck test without the program: Debian has it.
+if ! command -v shellcheck >/dev/null 2>&1; then
+  log "Installing shellcheck (Debian's package) for the shellcheck sanity test"
+  if ! { as_root apt-get install -y -q shellcheck || { as_root apt-get update -q && as_root apt-get install -y -q shellcheck; }; } >/dev/null 2>&1; then
+    info "could not install shellcheck (needs root or passwordless sudo): ansible-test will skip its shellcheck test"
+  fi
+fi
 pip_version=$(python3 -c 'import re, ansible_test._internal.python_requirements as r, inspect
 print(re.search(r"pip=.([0-9.]+)", inspect.getsource(r.get_venv_packages)).group(1))')
 standin="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
@@ -38,6 +48,6 @@ mkdir -p "$root"
 # What git knows of (tracked, and new files not ignored): what a clean clone has, plus work in progress.
 git -C "$REPO_ROOT" ls-files -z --cached --others --exclude-standard |
   (cd "$REPO_ROOT" && xargs -0 tar --no-recursion -cf - 2>/dev/null) | tar -C "$root" -xf -
-cd "$root"
+cd "$root" || exit 1
 log "ansible-test sanity --local --requirements --python ${python#python} (in $root)"
 exec ansible-test sanity --local --requirements --python "${python#python}" --color no "$@"
