@@ -45,6 +45,14 @@ lint() {
   stage "yamllint" "$run" yamllint --strict .
   stage "ansible-lint" "$run" ansible-lint
   stage "ansible-test sanity" "$run" scripts/sanity.sh
+  # The team's count of role YAML two roles both carry (shared behaviour belongs
+  # in roles/_service); it sits beside the project, not in it.
+  local twins="${TELEMETRY_STACK_ROLE_TWINS:-$REPO_ROOT/../shared/tools/role-twins}"
+  if [ -x "$twins" ]; then
+    stage "role-twins (at most 120 lines)" "$twins" --root "$REPO_ROOT" --max 120
+  else
+    info "role-twins not found at $twins: not counted (set TELEMETRY_STACK_ROLE_TWINS)"
+  fi
 }
 
 unit() {
