@@ -74,14 +74,17 @@ def refused(converge):
 
 @pytest.fixture
 def uninstall_then_reinstall(converge):
-    """<role>_state=absent removes the service, its files and user but keeps the data; a plain run brings it all back."""
+    """<role>_state=absent removes the service, its files and user but keeps the data; a plain run brings it all back,
+    and its start waits for the service's health (the shared lifecycle's handler). `service` is the unit and user
+    when it is not named after the role (otelcol-contrib)."""
 
-    def run(host, role: str, removed: list[str], kept: list[str]) -> None:
+    def run(host, role: str, removed: list[str], kept: list[str], service: str | None = None) -> None:
+        service = service or role
         gone = converge(host, {f"{role}_state": "absent"})
         assert gone.returncode == 0, gone.stdout[-2000:]
-        assert not host.service(role).is_running
-        assert not host.file(f"/etc/systemd/system/{role}.service").exists
-        assert not host.user(role).exists and not host.group(role).exists
+        assert not host.service(service).is_running
+        assert not host.file(f"/etc/systemd/system/{service}.service").exists
+        assert not host.user(service).exists and not host.group(service).exists
         for path in removed:
             assert not host.file(path).exists, f"{path} is still there"
         for path in kept:
@@ -93,6 +96,8 @@ def uninstall_then_reinstall(converge):
             assert pki.returncode == 0, pki.stdout[-2000:]
         again = converge(host, {})
         assert again.returncode == 0, again.stdout[-2000:]
-        assert host.service(role).is_running and host.service(role).is_enabled
+        assert host.service(service).is_running and host.service(service).is_enabled
+        # A plain start waits for health, as a restart or reload does.
+        assert f"RUNNING HANDLER [telemetry.stack.{role} : Wait until it is healthy, {service}]" in again.stdout, again.stdout[-2000:]
 
     return run

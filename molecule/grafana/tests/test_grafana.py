@@ -109,8 +109,3 @@ def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
     uninstall_then_reinstall(host, "grafana", removed=["/opt/grafana", "/etc/grafana"], kept=["/var/lib/grafana/grafana.db"])
     # The kept database still holds the admin.
     assert get(host, "/api/health", auth=None)[0] == 200 and get(host, "/api/datasources")[0] == 200
-
-
-def test_unit_exposure_at_most_2(host):
-    out = host.check_output("systemd-analyze security --no-pager grafana 2>&1 | tail -n 1")
-    assert float(out.split("grafana.service:")[1].split()[0]) <= 2.0, out

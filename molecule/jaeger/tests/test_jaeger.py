@@ -124,8 +124,3 @@ def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
     uninstall_then_reinstall(host, "jaeger", removed=["/opt/jaeger", "/etc/jaeger"], kept=["/var/lib/jaeger"])
     if storage(host) == "badger":
         assert spans_of(host, trace_id) == 2, "the trace did not survive an uninstall and a reinstall"
-
-
-def test_unit_exposure_at_most_2(host):
-    out = host.check_output("systemd-analyze security --no-pager jaeger 2>&1 | tail -n 1")
-    assert float(out.split("jaeger.service:")[1].split()[0]) <= 2.0, out

@@ -123,8 +123,3 @@ def test_preflight_warns_when_the_disk_is_too_small(host, converge):
 
 def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
     uninstall_then_reinstall(host, "prometheus", removed=["/opt/prometheus", "/etc/prometheus"], kept=["/var/lib/prometheus"])
-
-
-def test_unit_exposure_at_most_2(host):
-    out = host.check_output("systemd-analyze security --no-pager prometheus 2>&1 | tail -n 1")
-    assert float(out.split("prometheus.service:")[1].split()[0]) <= 2.0, out
