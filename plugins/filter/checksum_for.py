@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.telemetry.stack.plugins.module_utils._artifacts import ChecksumError, checksum_for as _checksum_for
+from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import filter_errors
 
 
+@filter_errors("checksum_for", ChecksumError)
 def checksum_for(text: Any, archive: str, source: str = "the checksum file") -> str:
-    try:
-        return _checksum_for(text, archive, source)
-    except ChecksumError as exc:
-        raise AnsibleFilterError(f"telemetry.stack.checksum_for: {exc}") from exc
+    return _checksum_for(text, archive, source)
 
 
 class FilterModule:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.exposition import metric_sum as _metric_sum
+from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import filter_errors
 
 
+@filter_errors("metric_sum", TypeError, ValueError)
 def metric_sum(text: Any, name: Any, labels: Any = None) -> float:
-    try:
-        return _metric_sum(text, name, labels)
-    except (TypeError, ValueError) as exc:
-        raise AnsibleFilterError(f"telemetry.stack.metric_sum: {exc}") from exc
+    return _metric_sum(text, name, labels)
 
 
 class FilterModule:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.names import current_names
+from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import filter_errors
 
 
+@filter_errors("otelcol_current_names", ValueError)
 def otelcol_current_names(config: Any, version: str, distribution: str = "otelcol-contrib") -> Any:
     """The config with each component type under its current name for the release (no deprecated aliases)."""
-    try:
-        return current_names(config, version, distribution)
-    except ValueError as exc:
-        raise AnsibleFilterError(f"telemetry.stack.otelcol_current_names: {exc}") from exc
+    return current_names(config, version, distribution)
 
 
 class FilterModule:

@@ -8,23 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError
 from jinja2.runtime import Undefined
 
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.sizing import SizingError, size
+from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import filter_errors
 
 
+@filter_errors("otelcol_sizing", SizingError)
 def otelcol_sizing(memory_mb: Any, cpus: Any = None, mode: Any = None, spans_per_second: Any = None, datapoints_per_second: Any = None) -> dict:
     """memory_limiter, GOMEMLIMIT, batch and sending-queue settings for a host (docs/sizing.md)."""
     for name, value in (("memory_mb", memory_mb), ("cpus", cpus), ("mode", mode)):
         if value is None or isinstance(value, Undefined):
             fix = {"memory_mb": "pipe ansible_facts.memtotal_mb in", "cpus": "pass cpus=ansible_facts.processor_vcpus",
                    "mode": "pass mode='agent' or mode='gateway'"}[name]
-            raise AnsibleFilterError(f"telemetry.stack.otelcol_sizing: {name} is missing (undefined); {fix}, with facts gathered")
-    try:
-        return size(memory_mb, cpus, mode, spans_per_second, datapoints_per_second)
-    except SizingError as exc:
-        raise AnsibleFilterError(f"telemetry.stack.otelcol_sizing: {exc}") from exc
+            raise SizingError(f"{name} is missing (undefined); {fix}, with facts gathered")
+    return size(memory_mb, cpus, mode, spans_per_second, datapoints_per_second)
 
 
 class FilterModule:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.validate import validate
+from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import filter_errors
 
 
+@filter_errors("otelcol_validate", ValueError)
 def otelcol_validate(config: Any, version: str, distribution: str = "otelcol-contrib", components: dict | None = None) -> dict:
     """The same result as the otelcol_validate module: valid, findings, errors."""
-    try:
-        return validate(config, version, distribution, components).as_dict()
-    except ValueError as exc:
-        raise AnsibleFilterError(f"telemetry.stack.otelcol_validate: {exc}") from exc
+    return validate(config, version, distribution, components).as_dict()
 
 
 class FilterModule:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.telemetry.stack.plugins.module_utils._prometheus.sizing import SizingError, disk
+from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import filter_errors
 
 
+@filter_errors("prometheus_disk", SizingError)
 def prometheus_disk(series: Any, scrape_interval: Any = "15s", retention_time: Any = "15d", retention_size: Any = None,
                     bytes_per_sample: Any = 2) -> dict:
-    try:
-        return disk(series, scrape_interval, retention_time, retention_size, bytes_per_sample)
-    except SizingError as exc:
-        raise AnsibleFilterError(f"telemetry.stack.prometheus_disk: {exc}") from exc
+    return disk(series, scrape_interval, retention_time, retention_size, bytes_per_sample)
 
 
 class FilterModule:
