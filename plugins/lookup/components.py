@@ -48,29 +48,18 @@ _raw:
   elements: raw
 """
 
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.telemetry.stack.plugins.module_utils._stack import components as _map
+from ansible_collections.telemetry.stack.plugins.plugin_utils._collection import ROOT, collection_yaml
 
-COMPONENTS = Path(__file__).resolve().parents[2] / "components.yml"
-
-
-@lru_cache(maxsize=1)
-def _data() -> dict:
-    try:
-        return yaml.safe_load(COMPONENTS.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise AnsibleLookupError(f"telemetry.stack.components: cannot read {COMPONENTS}: {exc.strerror}") from exc
+COMPONENTS = ROOT / "components.yml"
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        data = _data()
+        data = collection_yaml(COMPONENTS.name, "components")
         distribution = kwargs.get("distribution") or "otelcol-contrib"
         answers = {
             "hosts": lambda: _map.pattern(data),

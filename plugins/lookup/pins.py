@@ -38,27 +38,17 @@ _raw:
   elements: str
 """
 
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-PINS = Path(__file__).resolve().parents[2] / "pins.yml"
+from ansible_collections.telemetry.stack.plugins.plugin_utils._collection import ROOT, collection_yaml
 
-
-@lru_cache(maxsize=1)
-def _pins() -> dict:
-    try:
-        return yaml.safe_load(PINS.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise AnsibleLookupError(f"telemetry.stack.pins: cannot read {PINS}: {exc.strerror}") from exc
+PINS = ROOT / "pins.yml"
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        pins = _pins()
+        pins = collection_yaml(PINS.name, "pins")
         out = []
         for term in terms:
             component, *path = str(term).split(".")
