@@ -11,6 +11,8 @@ from the Go module proxy configured in ``go env``:
   pinned version, with the manifests in ``scripts/mirror/manifests/``;
 * jaeger: ``cmd/jaeger`` (and ``examples/hotrod``) of the Jaeger module;
 * prometheus and promtool: ``cmd/prometheus`` and ``cmd/promtool``;
+* alertmanager and amtool: ``cmd/alertmanager`` and ``cmd/amtool``, with an
+  empty page where the web UI goes (the module carries no built UI);
 * grafana: the module proxy serves no Grafana release, only one commit of
   Grafana's main branch (pins.yml ``grafana.test_build``); the server is built
   from it (Wire code generation, then ``pkg/cmd/grafana`` with cgo for SQLite)
@@ -54,11 +56,12 @@ DEFAULT_MIRROR = Path(os.environ.get("TELEMETRY_STACK_MIRROR_DIR") or CACHE_DIR 
 OTELCOL_RELEASES = "github.com/open-telemetry/opentelemetry-collector-releases/releases/download"
 JAEGER_RELEASES = "github.com/jaegertracing/jaeger/releases/download"
 PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
+ALERTMANAGER_RELEASES = "github.com/prometheus/alertmanager/releases/download"
 GRAFANA_RELEASES = "dl.grafana.com/oss/release"
 
 # Bump a recipe's revision when its build or packaging changes: artifacts built
 # by an older revision are rebuilt, the others are kept.
-RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "grafana": 1}
+RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 1, "grafana": 1}
 
 
 def log(msg: str) -> None:
@@ -166,7 +169,7 @@ class Artifact:
     """One archive in the mirror, with what builds it and what names it."""
 
     name: str  # e.g. otelcol-contrib-0.159.0-amd64
-    kind: str  # recipe: otelcol, jaeger, prometheus
+    kind: str  # recipe: otelcol, jaeger, prometheus, alertmanager, grafana
     version: str
     arch: str
     release_dir: str  # path in the mirror, upstream's URL without https://
@@ -277,13 +280,17 @@ def prometheus_module_version(version: str) -> str:
     raise BuildError(f"prometheus {version}: no known Go module version scheme for major {major}")
 
 
-def build_prometheus(art: Artifact, work: Path, release: Path) -> None:
+def build_promu(art: Artifact, work: Path, release: Path, module: str, module_version: str, binaries: tuple[str, ...],
+                example: str, prepare: Callable[[Path], None] | None = None) -> None:
+    """A Prometheus-project program, packed as promu packs its releases."""
     src = work / "src"
     work.mkdir(parents=True, exist_ok=True)
     logfile = work / "build.log"
-    module_version = prometheus_module_version(art.version)
-    info(f"prometheus {art.version}: source of github.com/prometheus/prometheus@{module_version}")
-    module_source("github.com/prometheus/prometheus", module_version, src)
+    name = art.kind
+    info(f"{name} {art.version}: source of {module}@{module_version}")
+    module_source(module, module_version, src)
+    if prepare:
+        prepare(src)
     pkg = "github.com/prometheus/common/version"
     build_date = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime())
     ldflags = " ".join([
@@ -297,17 +304,21 @@ def build_prometheus(art: Artifact, work: Path, release: Path) -> None:
     env = {"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0", "GOWORK": "off", "GOFLAGS": "-mod=mod"}
     out = work / "out"
     out.mkdir(exist_ok=True)
-    for binary in ("prometheus", "promtool"):
+    for binary in binaries:
         run(["go", "build", "-trimpath", "-tags", "netgo", "-ldflags", ldflags, "-o", str(out / binary), f"./cmd/{binary}"],
-            cwd=src, env=env, what=f"prometheus {art.version} linux/{art.arch}: go build ./cmd/{binary}", logfile=logfile)
-    top = f"prometheus-{art.version}.linux-{art.arch}"
-    members = [(f"{top}/prometheus", out / "prometheus"), (f"{top}/promtool", out / "promtool"),
-               (f"{top}/prometheus.yml", src / "documentation/examples/prometheus.yml"),
-               (f"{top}/LICENSE", src / "LICENSE"), (f"{top}/NOTICE", src / "NOTICE")]
+            cwd=src, env=env, what=f"{name} {art.version} linux/{art.arch}: go build ./cmd/{binary}", logfile=logfile)
+    top = f"{name}-{art.version}.linux-{art.arch}"
+    members = [(f"{top}/{b}", out / b) for b in binaries]
+    members += [(f"{top}/{Path(example).name}", src / example), (f"{top}/LICENSE", src / "LICENSE"), (f"{top}/NOTICE", src / "NOTICE")]
     release.mkdir(parents=True, exist_ok=True)
     write_tar_gz(release / art.archive, members, mtime=int(time.time()))
     # promu's sha256sums.txt: "<sha256>  <name>" over every tarball of the release.
     write_checksums(release / "sha256sums.txt", [p.name for p in release.glob("*.tar.gz")], lambda h, n: f"{h}  {n}\n")
+
+
+def build_prometheus(art: Artifact, work: Path, release: Path) -> None:
+    build_promu(art, work, release, "github.com/prometheus/prometheus", prometheus_module_version(art.version),
+                ("prometheus", "promtool"), "documentation/examples/prometheus.yml")
 
 
 def prometheus_artifacts(pins: dict, arch: str) -> list[Artifact]:
@@ -316,6 +327,34 @@ def prometheus_artifacts(pins: dict, arch: str) -> list[Artifact]:
         name=f"prometheus-{version}-{arch}", kind="prometheus", version=version, arch=arch,
         release_dir=f"{PROMETHEUS_RELEASES}/v{version}", archive=f"prometheus-{version}.linux-{arch}.tar.gz",
         build=build_prometheus,
+    )]
+
+
+# --- alertmanager -----------------------------------------------------------------------------
+
+def alertmanager_without_ui(src: Path) -> None:
+    """The module zip has no built web UI, and ui/web.go embeds app/dist: give it empty pages.
+
+    The API, the cluster and every notifier are unaffected; the UI at / is a blank page (docs/offline.md).
+    """
+    for page in ("ui/app/dist/elm/index.html", "ui/app/dist/mantine/index.html"):
+        path = src / page
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("<!doctype html><title>Alertmanager</title><p>This test build has no web UI; use the API or amtool.\n")
+
+
+def build_alertmanager(art: Artifact, work: Path, release: Path) -> None:
+    build_promu(art, work, release, "github.com/prometheus/alertmanager", f"v{art.version}", ("alertmanager", "amtool"),
+                "doc/examples/simple.yml", prepare=alertmanager_without_ui)
+
+
+def alertmanager_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    version = pins["alertmanager"]["version"]
+    return [Artifact(
+        name=f"alertmanager-{version}-{arch}", kind="alertmanager", version=version, arch=arch,
+        release_dir=f"{ALERTMANAGER_RELEASES}/v{version}", archive=f"alertmanager-{version}.linux-{arch}.tar.gz",
+        build=build_alertmanager,
     )]
 
 
@@ -391,6 +430,7 @@ def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
     arts: list[Artifact] = []
     for arch in arches:
         arts += otelcol_artifacts(pins, arch) + jaeger_artifacts(pins, arch) + prometheus_artifacts(pins, arch)
+        arts += alertmanager_artifacts(pins, arch)
         if arch == host_arch():
             arts += grafana_artifacts(pins, arch)
     return arts

@@ -43,3 +43,13 @@ def test_every_service_runs_unprivileged_and_enabled(host):
         assert host.service(service).is_running and host.service(service).is_enabled, service
         pid = host.check_output(f"systemctl show -p MainPID --value {service}")
         assert host.check_output(f"ps -o user= -p {pid}") != "root", service
+
+
+def test_every_service_unit_parses_whole(host):
+    # A line systemd cannot place is ignored with only a journal warning: the unit must have no such line, and its
+    # [Unit] section must hold (its ordering after the network included).
+    for service in services_on(host):
+        verify = host.run(f"systemd-analyze verify /etc/systemd/system/{service}.service 2>&1")
+        assert "outside of section" not in verify.stdout, verify.stdout
+        assert "network-online.target" in host.check_output(f"systemctl show -p After --value {service}"), service
+        assert host.check_output(f"systemctl show -p Description --value {service}") != f"{service}.service", service
