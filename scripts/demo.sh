@@ -15,7 +15,7 @@ NETWORK=telemetry-demo
 # container name, image tag, role in the demo
 HOSTS=("demo-app debian12 application host: an agent"
   "demo-gateway debian13 gateway"
-  "demo-backend debian12 backend: Jaeger, Prometheus, Grafana")
+  "demo-backend debian12 backend: Jaeger, Alertmanager, Prometheus, Grafana")
 INVENTORY="$REPO_ROOT/inventories/demo"
 run="$REPO_ROOT/scripts/in-venv.sh"
 
@@ -68,6 +68,10 @@ for h in "${HOSTS[@]}"; do
     die "$name: systemd did not come up"
 done
 
+log "The notification sinks on demo-backend (the demo's receivers; molecule/shared/sinks)"
+(cd "$REPO_ROOT" && "$run" ansible-playbook molecule/shared/sinks/sinks.yml -i inventories/demo -e sinks_hosts=demo-backend) >/dev/null ||
+  die "Starting the notification sinks failed: run the command above to see why."
+
 log "ansible-playbook site.yml -i inventories/demo"
 deployed=$(now)
 recap=$(mktemp)
@@ -92,6 +96,9 @@ cat <<MSG
       Jaeger      http://$backend:16686/api/traces/<trace ID above>   (API; this build has no UI)
       Prometheus  http://$backend:9090/api/v1/query?query=up         admin / demo-prometheus-password
       Grafana     http://$backend:3000/api/datasources                admin / demo-admin-password
+      Alerts      docker exec demo-backend cat /var/lib/sinks/webhook.jsonl   (every notification; mail.jsonl the mails)
+                  docker stop is not enough: stop a collector (docker exec demo-app systemctl stop otelcol-contrib)
+                  and HostDown arrives about a minute later
       A shell     docker exec -it demo-app bash
 
     Run again:    make demo        (expect changed=0)

@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the mirror tests share: the pinned artifacts and how to read upstream checksum files."""
+"""What the mirror tests share: the pinned artifacts, how to read upstream checksum files, and a role's templates
+rendered on the controller."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
 import build_mirror
 
+ROOT = Path(__file__).resolve().parents[2]
 PINS = build_mirror.load_pins()
 ARTIFACTS = {a.name: a for a in build_mirror.all_artifacts(PINS, [build_mirror.host_arch()])}
 
@@ -25,3 +32,37 @@ def checksum_file_for(art: build_mirror.Artifact) -> str:
 def fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as resp:
         return resp.read()
+
+
+PLAY = """
+- name: Render
+  hosts: localhost
+  gather_facts: {facts}
+  vars_files: [{role}/defaults/main.yml, {role}/vars/main.yml]
+  tasks:
+    - name: Render each template
+      ansible.builtin.copy:
+        content: "{{{{ lookup('ansible.builtin.template', '{role}/templates/' ~ item) }}}}"
+        dest: "{out}/{{{{ item | regex_replace('\\\\.j2$', '') }}}}"
+        mode: "0600"
+      loop: {templates}
+"""
+
+
+def render(role: str, templates: list[str], extra: dict, out: Path, groups: dict | None = None, facts: bool = False) -> dict[str, str]:
+    """Render a role's templates on the controller, with its defaults and vars and `extra` on top.
+
+    `groups` adds inventory groups ({group: {host: host_vars}}) beside localhost; `facts` gathers localhost's facts.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    play = out / "render.yml"
+    play.write_text(PLAY.format(role=ROOT / "roles" / role, out=out, templates=json.dumps(templates), facts=str(facts).lower()))
+    inventory = out / "inventory.yml"
+    inventory.write_text(json.dumps({"all": {"hosts": {"localhost": {}},
+                                             "children": {g: {"hosts": hosts} for g, hosts in (groups or {}).items()}}}))
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "ANSIBLE_LOCALHOST_WARNING": "false"}
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), "-c", "local",
+                           "-e", f"ansible_python_interpreter={sys.executable}", "-e", json.dumps(extra), str(play)],
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return {t.removesuffix(".j2"): (out / t.removesuffix(".j2")).read_text() for t in templates}

@@ -47,7 +47,7 @@ def run(repo_root: Path, tmp_path: Path, playbook: str, extra: dict, *args: str)
 @pytest.mark.parametrize("playbook, extra, args, message", [
     ("upgrade", {}, (), "missing required arguments: upgrade_component, upgrade_version"),
     ("upgrade", {"upgrade_component": "nginx", "upgrade_version": "1.0.0"}, ("-l", "gateway-1"),
-     "value of upgrade_component must be one of: otelcol, jaeger, prometheus, grafana, got: nginx"),
+     "value of upgrade_component must be one of: otelcol, jaeger, alertmanager, prometheus, grafana, got: nginx"),
     ("upgrade", {"upgrade_component": "otelcol", "upgrade_version": "v0.159"}, (), "upgrade_version must be a release version"),
     ("rollback", {}, ("-l", "app-1"), "missing required arguments: rollback_component"),
     ("uninstall", {}, (), "missing required arguments: uninstall_components"),
@@ -58,6 +58,8 @@ def run(repo_root: Path, tmp_path: Path, playbook: str, extra: dict, *args: str)
     ("restore", {"restore_from": "/nonexistent/backup"}, ("-l", "backend-1"), "No backup at /nonexistent/backup (no manifest.yml)"),
     ("rotate_certs", {"pki_mode": "files"}, (), "pki_mode is files: the certificates are yours"),
     ("rotate_certs", {"rotate_settle_seconds": "soon"}, (), "rotate_settle_seconds"),
+    ("silence", {"silence_action": "mute"}, (), "value of silence_action must be one of: create, expire, got: mute"),
+    ("silence", {}, (), "The inventory has no alertmanager group, so nothing sends alerts to be silenced"),
 ])
 def test_a_wrong_request_is_refused_before_any_host_is_contacted(repo_root, tmp_path, playbook, extra, args, message) -> None:
     said = run(repo_root, tmp_path, playbook, extra, *args)

@@ -44,7 +44,8 @@ def test_requests_without_credentials_are_refused(host):
 
 
 def test_every_target_from_the_inventory_is_up(host, wait):
-    expected = {("prometheus", "prometheus-debian12"), ("prometheus", "prometheus-debian13"), ("otelcol", "prometheus-debian12")}
+    expected = {("prometheus", "prometheus-debian12"), ("prometheus", "prometheus-debian13"), ("otelcol", "prometheus-debian12"),
+                ("alertmanager", "prometheus-debian12"), ("alertmanager", "prometheus-debian13")}
 
     def up():
         targets = api(host, "/api/v1/targets")["data"]["activeTargets"]
@@ -57,8 +58,24 @@ def test_every_target_from_the_inventory_is_up(host, wait):
 def test_the_shipped_rules_are_loaded(host):
     groups = api(host, "/api/v1/rules")["data"]["groups"]
     rules = {r["name"] for g in groups if g["name"] == "telemetry-stack" for r in g["rules"]}
-    assert rules == {"TargetDown", "CollectorRefusingData", "CollectorDroppingData", "ExporterSendFailures",
-                     "ExporterQueueFilling", "JaegerStorageErrors"}
+    assert rules == {"Watchdog", "HostDown", "TargetDown", "CollectorRefusingData", "CollectorDroppingData", "ExporterSendFailures",
+                     "ExporterQueueFilling", "JaegerStorageErrors", "DiskFilling", "PrometheusRuleFailures",
+                     "PrometheusNotificationsFailing", "AlertmanagerNotificationsFailing"}
+
+
+def test_every_rule_evaluates(host, wait):
+    # A rule that cannot be evaluated looks like coverage and never fires.
+    def healthy():
+        groups = api(host, "/api/v1/rules")["data"]["groups"]
+        rules = [r for g in groups for r in g["rules"]]
+        return rules if all(r.get("lastEvaluation", "").startswith("20") and r["health"] == "ok" for r in rules) else None
+    wait(healthy, timeout=30, what="every rule evaluated with health ok")
+
+
+def test_each_server_labels_itself_and_drops_the_label_from_alerts(host):
+    config = api(host, "/api/v1/status/config")["data"]["yaml"]
+    assert f"replica: {host.backend.get_hostname()}" in config
+    assert "action: labeldrop" in config and "regex: replica" in config
 
 
 def test_a_stopped_target_fires_target_down(host, wait):

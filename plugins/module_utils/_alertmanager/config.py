@@ -42,6 +42,10 @@ HTTP_SECRETS = {("basic_auth", "password"): "password_file", ("authorization", "
                 ("oauth2", "client_secret"): "client_secret_file", ("bearer_token",): "bearer_token_file"}
 
 
+DURATION = re.compile(r"^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$")
+ROUTE_DURATIONS = ("group_wait", "group_interval", "repeat_interval")
+
+
 def _file_name(*parts: Any) -> str:
     return ".".join(re.sub(r"[^A-Za-z0-9_-]+", "_", str(p)) for p in parts)
 
@@ -151,6 +155,10 @@ def problems(config: Any, names: dict[str, str] | None = None) -> list[str]:
         if receiver and receiver not in defined:
             out.append(f"{where}.receiver is {receiver!r}, which {names['receivers']} does not define: "
                        f"use one of {', '.join(defined) or 'none defined yet'}, or add it to {names['receivers']}")
+        for key in ROUTE_DURATIONS:
+            value = node.get(key)
+            if value is not None and (not isinstance(value, str) or not value or not DURATION.match(value)):
+                out.append(f"{where}.{key} must be a duration such as 30s, 5m or 4h, got {value!r}")
         for key in ("mute_time_intervals", "active_time_intervals"):
             for interval in node.get(key) or []:
                 if interval not in intervals:

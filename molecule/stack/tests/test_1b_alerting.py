@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Alerting on the running stack: every shipped rule evaluates and every dashboard panel answers once all three
+signals have flowed; a host that goes down reaches a person once, by webhook and mail, and holds back its other
+alerts (inhibition). The receivers are the demo's sinks on gateway-debian13, the first Alertmanager."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+from stacklib import GRAFANA, REPO, other, probe
+
+testinfra_hosts = ["ansible://app-debian12"]
+
+SINKS = "gateway-debian13"
+AM = "curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:demo-alerts-password https://localhost:9093"
+PROMETHEUS_API = "curl -sf -u admin:demo-prometheus-password http://localhost:9090"
+DASHBOARDS = sorted((REPO / "roles" / "grafana" / "files" / "dashboards").glob("*.json"))
+# Panels that show throughput: on a stack that has carried traffic they have data.
+THROUGHPUT = {"Accepted per second, by signal", "Spans in and out per second", "Metric points in and out per second",
+              "Sent per second, by exporter", "Jaeger: spans written per second"}
+
+
+def sink(kind: str) -> list[dict]:
+    text = other(SINKS).check_output(f"cat /var/lib/sinks/{kind}.jsonl 2>/dev/null || true")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def delivered(alertname: str, status: str, since: float) -> list[dict]:
+    """Webhook notifications carrying this alert of app-debian12, in this status, that began after `since`."""
+    def began(a: dict) -> float:
+        return datetime.fromisoformat(a["startsAt"].replace("Z", "+00:00")).timestamp()
+    return [n for n in sink("webhook") if any(a["labels"].get("alertname") == alertname and a["labels"].get("instance") == "app-debian12"
+                                              and a["status"] == status and began(a) >= since for a in n["body"].get("alerts", []))]
+
+
+def test_every_rule_evaluates_once_all_three_signals_have_flowed(host, backend, converge, wait):
+    probe(converge, host, 5)  # spans, a log record and a data point, through agent and gateway
+
+    def healthy():
+        groups = json.loads(backend.check_output(f"{PROMETHEUS_API}/api/v1/rules"))["data"]["groups"]
+        rules = [r for g in groups for r in g["rules"]]
+        bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
+        return rules if rules and not bad else None
+    rules = wait(healthy, timeout=60, what="every rule with health ok")
+    assert len(rules) == 12
+    accepted = json.loads(backend.check_output(
+        PROMETHEUS_API + "/api/v1/query?query=" + "sum%20by%20(instance)%20(otelcol_receiver_accepted_log_records_total)"))
+    assert accepted["data"]["result"], "no log record was accepted by a collector"
+
+
+def panel_queries():
+    for path in DASHBOARDS:
+        for panel in json.loads(path.read_text())["panels"]:
+            for target in panel.get("targets", []):
+                if "expr" in target:
+                    yield path.stem, panel["title"], target["refId"], target["expr"]
+
+
+def test_every_panel_query_answers_through_grafana(backend, wait):
+    # As the dashboards ask, with their variables at "all".
+    queries = list(panel_queries())
+    assert len(queries) >= 20
+
+    def answers():
+        failed, empty = [], []
+        for board, title, ref, expr in queries:
+            body = json.dumps({"from": "now-15m", "to": "now", "queries": [
+                {"refId": ref, "datasource": {"uid": "telemetry-prometheus"}, "expr": expr.replace("$instance", ".*"),
+                 "intervalMs": 15000, "maxDataPoints": 100}]})
+            out = backend.run(f"{GRAFANA}/api/ds/query -H 'Content-Type: application/json' -d @- -w '\\n%{{http_code}}'", stdin=body)
+            text, code = out.stdout.rsplit("\n", 1)
+            result = json.loads(text)["results"][ref] if code == "200" else {}
+            if code != "200" or result.get("error"):
+                failed.append((board, title, ref, code, result.get("error") or text[:200]))
+            elif title in THROUGHPUT and not any(f["data"]["values"] for f in result.get("frames", [])):
+                empty.append((board, title, ref))
+        assert not failed, failed
+        return not empty or print("empty, waiting:", empty)
+    wait(answers, timeout=120, what="every panel answering, throughput panels with data")
+
+
+def test_a_host_that_goes_down_is_announced_once_and_holds_back_its_other_alerts(host, gateway, wait):
+    # app-debian12 runs only the agent: when it stops, every target of the host is down - HostDown - and the
+    # TargetDown of the same instance is inhibited.
+    host.check_output("systemctl stop otelcol-contrib")
+    stopped = time.time()
+    try:
+        wait(lambda: delivered("HostDown", "firing", stopped), timeout=180, what="HostDown notified")
+        print(f"stop to webhook notification: {delivered('HostDown', 'firing', stopped)[0]['received_at'] - stopped:.1f} s")
+        alerts = json.loads(gateway.check_output(f"{AM}/api/v2/alerts?filter=instance%3D%22app-debian12%22"))
+        target_down = [a for a in alerts if a["labels"]["alertname"] == "TargetDown"]
+        assert target_down and all(a["status"]["inhibitedBy"] for a in target_down), alerts
+        time.sleep(20)  # the second Alertmanager's turn, and the next group interval
+    finally:
+        host.check_output("systemctl start otelcol-contrib")
+    assert len(delivered("HostDown", "firing", stopped)) == 1
+    assert not delivered("TargetDown", "firing", stopped), "an inhibited alert was delivered"
+    mails = [m for m in sink("mail") if m["received_at"] >= stopped and "HostDown" in m["subject"] and "app-debian12" in m["subject"]]
+    assert len([m for m in mails if "FIRING" in m["subject"]]) == 1, mails
+    wait(lambda: delivered("HostDown", "resolved", stopped), timeout=120, what="the resolution notified")
