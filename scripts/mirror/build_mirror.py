@@ -61,7 +61,7 @@ GRAFANA_RELEASES = "dl.grafana.com/oss/release"
 
 # Bump a recipe's revision when its build or packaging changes: artifacts built
 # by an older revision are rebuilt, the others are kept.
-RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 1, "grafana": 1}
+RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1}
 
 
 def log(msg: str) -> None:
@@ -281,8 +281,9 @@ def prometheus_module_version(version: str) -> str:
 
 
 def build_promu(art: Artifact, work: Path, release: Path, module: str, module_version: str, binaries: tuple[str, ...],
-                example: str, prepare: Callable[[Path], None] | None = None) -> None:
-    """A Prometheus-project program, packed as promu packs its releases."""
+                example: tuple[str, str], prepare: Callable[[Path], None] | None = None) -> None:
+    """A Prometheus-project program, packed as promu packs its releases; `example` is the sample config's
+    (path in the module, name in the tarball)."""
     src = work / "src"
     work.mkdir(parents=True, exist_ok=True)
     logfile = work / "build.log"
@@ -309,7 +310,7 @@ def build_promu(art: Artifact, work: Path, release: Path, module: str, module_ve
             cwd=src, env=env, what=f"{name} {art.version} linux/{art.arch}: go build ./cmd/{binary}", logfile=logfile)
     top = f"{name}-{art.version}.linux-{art.arch}"
     members = [(f"{top}/{b}", out / b) for b in binaries]
-    members += [(f"{top}/{Path(example).name}", src / example), (f"{top}/LICENSE", src / "LICENSE"), (f"{top}/NOTICE", src / "NOTICE")]
+    members += [(f"{top}/{example[1]}", src / example[0]), (f"{top}/LICENSE", src / "LICENSE"), (f"{top}/NOTICE", src / "NOTICE")]
     release.mkdir(parents=True, exist_ok=True)
     write_tar_gz(release / art.archive, members, mtime=int(time.time()))
     # promu's sha256sums.txt: "<sha256>  <name>" over every tarball of the release.
@@ -318,7 +319,7 @@ def build_promu(art: Artifact, work: Path, release: Path, module: str, module_ve
 
 def build_prometheus(art: Artifact, work: Path, release: Path) -> None:
     build_promu(art, work, release, "github.com/prometheus/prometheus", prometheus_module_version(art.version),
-                ("prometheus", "promtool"), "documentation/examples/prometheus.yml")
+                ("prometheus", "promtool"), ("documentation/examples/prometheus.yml", "prometheus.yml"))
 
 
 def prometheus_artifacts(pins: dict, arch: str) -> list[Artifact]:
@@ -346,7 +347,7 @@ def alertmanager_without_ui(src: Path) -> None:
 
 def build_alertmanager(art: Artifact, work: Path, release: Path) -> None:
     build_promu(art, work, release, "github.com/prometheus/alertmanager", f"v{art.version}", ("alertmanager", "amtool"),
-                "doc/examples/simple.yml", prepare=alertmanager_without_ui)
+                ("doc/examples/simple.yml", "alertmanager.yml"), prepare=alertmanager_without_ui)
 
 
 def alertmanager_artifacts(pins: dict, arch: str) -> list[Artifact]:

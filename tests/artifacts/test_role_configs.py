@@ -12,6 +12,7 @@ from mirror_lib import ARTIFACTS, PINS, render
 
 ARCH = next(iter(ARTIFACTS.values())).arch
 
+
 @pytest.fixture(scope="module")
 def jaeger(unpacked) -> Path:
     version = PINS["jaeger"]["version"]

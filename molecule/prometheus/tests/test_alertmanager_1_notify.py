@@ -67,12 +67,12 @@ def outage(wait, what: str) -> tuple[float, float]:
         delay = notifications("firing", stopped)[0]["received_at"] - stopped
         # Both Alertmanagers got the alert from both Prometheus servers; the second waits its turn in the cluster
         # (15 s) and finds the first one's notification in the gossiped log.
-        time.sleep(25)
+        time.sleep(20)
     finally:
         COLLECTOR.check_output("systemctl start otelcol-contrib")
     assert len(notifications("firing", stopped)) == 1, notifications("firing", stopped)
     wait(lambda: notifications("resolved", stopped), timeout=120, what=f"{what}: the resolved notification")
-    time.sleep(25)
+    time.sleep(20)
     assert len(notifications("resolved", stopped)) == 1, notifications("resolved", stopped)
     return stopped, delay
 

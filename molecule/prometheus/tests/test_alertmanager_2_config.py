@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
 import testinfra
 
 testinfra_hosts = ["ansible://alertmanager"]
@@ -25,10 +24,6 @@ def other(name: str):
 
 def api(host, path: str):
     return json.loads(host.check_output(f"{CURL} {URL}{path}"))
-
-
-def pid(host) -> str:
-    return host.check_output("systemctl show -p MainPID --value alertmanager")
 
 
 def test_the_alertmanagers_form_one_cluster(host, wait):
@@ -65,47 +60,3 @@ def test_both_prometheus_servers_send_to_both_alertmanagers(host):
                                              "https://localhost:9090/api/v1/alertmanagers"))
     urls = sorted(a["url"] for a in out["data"]["activeAlertmanagers"])
     assert urls == ["https://prometheus-debian12:9093/api/v2/alerts", "https://prometheus-debian13:9093/api/v2/alerts"]
-
-
-def test_a_config_change_reloads_without_a_restart(host, converge, wait):
-    before = pid(host)
-    changed = converge(host, {"alertmanager_resolve_timeout": "6m"})
-    assert changed.returncode == 0, changed.stdout[-2000:]
-    assert "RUNNING HANDLER [telemetry.stack.alertmanager : Reload the Alertmanager config]" in changed.stdout
-    assert "Restart Alertmanager" not in changed.stdout and pid(host) == before
-    wait(lambda: "resolve_timeout: 6m" in api(host, "/api/v2/status")["config"]["original"], timeout=30,
-         what="the reloaded config in effect")
-    assert converge(host, {}).returncode == 0 and pid(host) == before
-
-
-def test_a_changed_secret_reaches_neither_the_log_nor_the_diff(host, converge):
-    receivers = [{"name": "critical", "webhook_configs": [{"url": "http://prometheus-debian13:9099/critical/new-secret-token"}]},
-                 {"name": "warning"}, {"name": "watchdog"}, {"name": "blackhole"}]
-    run = converge(host, {"alertmanager_receivers": receivers}, args=("--diff", "-v"))
-    assert run.returncode == 0, run.stdout[-2000:]
-    assert "new-secret-token" not in run.stdout + run.stderr
-    assert "new-secret-token" in host.file("/etc/alertmanager/secrets/critical.webhook_configs.0.url").content_string
-    # The config's own diff is shown: it holds no secret.
-    assert "-    email_configs:" in run.stdout or "email_configs" in run.stdout
-    assert converge(host, {}).returncode == 0
-
-
-@pytest.mark.parametrize(("extra", "message"), [
-    ({"alertmanager_route": {"receiver": "pager"}},
-     "alertmanager_route.receiver is 'pager', which alertmanager_receivers does not define: use one of critical, warning, watchdog, blackhole"),
-    ({"alertmanager_route": {"receiver": "warning", "group_wait": "soon"}},
-     "alertmanager_route.group_wait must be a duration such as 30s, 5m or 4h, got 'soon'"),
-    ({"alertmanager_cluster_tls_ca_file": ""}, "alertmanager_cluster_tls_cert_file, _key_file and _ca_file go together"),
-    # Past the preflight: amtool refuses it, before it replaces the live file.
-    ({"alertmanager_receivers": [{"name": "warning", "email_configs": [{"send_resolved": True}]},
-                                 {"name": "critical"}, {"name": "watchdog"}, {"name": "blackhole"}]},
-     "missing to address in email config"),
-], ids=["unknown-receiver", "bad-duration", "half-cluster-tls", "amtool"])
-def test_bad_input_is_refused_and_changes_nothing(host, refused, extra, message):
-    refused(host, extra, message, "alertmanager", "/etc/alertmanager/alertmanager.yml")
-
-
-def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
-    if host.backend.get_hostname() != "prometheus-debian12":
-        pytest.skip("one host is enough")
-    uninstall_then_reinstall(host, "alertmanager", removed=["/opt/alertmanager", "/etc/alertmanager"], kept=["/var/lib/alertmanager"])

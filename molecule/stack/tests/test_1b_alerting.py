@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
-from pathlib import Path
 
 from stacklib import GRAFANA, REPO, other, probe
 

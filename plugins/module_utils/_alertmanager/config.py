@@ -80,7 +80,7 @@ def split_secrets(config: Any, secret_dir: str) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise AlertmanagerConfigError(f"the config must be a mapping, got {type(config).__name__}")
     files: dict[str, str] = {}
-    out = {k: v for k, v in config.items()}
+    out = dict(config.items())
     if isinstance(out.get("global"), dict):
         glob = dict(out["global"])
         for key in sorted(GLOBAL_SECRETS):
