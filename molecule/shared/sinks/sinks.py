@@ -3,6 +3,7 @@
 
     python3 sinks.py webhook PORT FILE    an HTTP server; each POST body (JSON) is appended to FILE
     python3 sinks.py smtp PORT FILE       an SMTP server (aiosmtpd); each mail is appended to FILE
+    python3 sinks.py pack ZIP             (on the controller) aiosmtpd and its dependencies, in one zip to import from
 
 The tests read FILE on the host; nothing here decides what counts as a notification.
 """
@@ -58,6 +59,21 @@ def smtp(port: int, path: str) -> None:
     threading.Event().wait()
 
 
+def pack(path: str) -> None:
+    import importlib
+    import zipfile
+    from pathlib import Path
+
+    with zipfile.ZipFile(path, "w") as out:
+        for name in ("aiosmtpd", "public", "attr", "attrs"):
+            package = Path(importlib.import_module(name).__file__).parent
+            for source in sorted(package.rglob("*.py")):
+                out.write(source, source.relative_to(package.parent))
+
+
 if __name__ == "__main__":
-    kind, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    {"webhook": webhook, "smtp": smtp}[kind](port, path)
+    if sys.argv[1] == "pack":
+        pack(sys.argv[2])
+    else:
+        kind, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+        {"webhook": webhook, "smtp": smtp}[kind](port, path)

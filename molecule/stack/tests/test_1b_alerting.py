@@ -100,3 +100,10 @@ def test_a_host_that_goes_down_is_announced_once_and_holds_back_its_other_alerts
     mails = [m for m in sink("mail") if m["received_at"] >= stopped and "HostDown" in m["subject"] and "app-debian12" in m["subject"]]
     assert len([m for m in mails if "FIRING" in m["subject"]]) == 1, mails
     wait(lambda: delivered("HostDown", "resolved", stopped), timeout=120, what="the resolution notified")
+
+
+def test_grafana_shows_the_alertmanagers_alerts(backend):
+    # Through Grafana's data source proxy, with the credentials and CA the role provisioned.
+    out = backend.check_output(f"{GRAFANA}/api/datasources/proxy/uid/telemetry-alertmanager/api/v2/alerts")
+    names = {a["labels"]["alertname"] for a in json.loads(out)}
+    assert "Watchdog" in names, names
