@@ -97,8 +97,8 @@ cat <<MSG
       Prometheus  http://$backend:9090/api/v1/query?query=up         admin / demo-prometheus-password
       Grafana     http://$backend:3000/api/datasources                admin / demo-admin-password
       Alerts      docker exec demo-backend cat /var/lib/sinks/webhook.jsonl   (every notification; mail.jsonl the mails)
-                  docker stop is not enough: stop a collector (docker exec demo-app systemctl stop otelcol-contrib)
-                  and HostDown arrives about a minute later
+                  try one: docker exec demo-app systemctl stop otelcol-contrib; HostDown arrives about a minute
+                  later, and its end a minute after systemctl start
       A shell     docker exec -it demo-app bash
 
     Run again:    make demo        (expect changed=0)

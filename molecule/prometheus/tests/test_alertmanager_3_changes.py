@@ -6,10 +6,12 @@ changes, absent keeps the data."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 testinfra_hosts = ["ansible://prometheus-debian12"]
+REPO = Path(__file__).resolve().parents[3]
 
 PASSWORD = "molecule-only-alerts-password"
 CURL = f"curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:{PASSWORD}"
@@ -58,3 +60,23 @@ def test_bad_input_is_refused_and_changes_nothing(host, refused, extra, message)
 
 def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
     uninstall_then_reinstall(host, "alertmanager", removed=["/opt/alertmanager", "/etc/alertmanager"], kept=["/var/lib/alertmanager"])
+
+
+def test_silence_playbook_creates_and_expires_a_silence_of_the_limited_hosts(host, converge):
+    silence = REPO / "playbooks" / "silence.yml"
+
+    def ours() -> list[dict]:
+        return [s for s in api(host, "/api/v2/silences") if s["comment"] == "molecule maintenance"]
+
+    made = converge(host, {"silence_duration": "10m", "silence_comment": "molecule maintenance"}, silence)
+    assert made.returncode == 0, made.stdout[-3000:]
+    active = [s for s in ours() if s["status"]["state"] == "active"]
+    assert len(active) == 1 and active[0]["createdBy"].startswith("telemetry.stack")
+    # The host names, regex-escaped (prometheus\-debian12).
+    assert active[0]["matchers"] == [{"name": "instance", "value": "prometheus\\-debian12", "isRegex": True, "isEqual": True}]
+    assert "molecule-only-alerts-password" not in made.stdout
+    ended = converge(host, {"silence_action": "expire"}, silence)
+    assert ended.returncode == 0, ended.stdout[-3000:]
+    assert all(s["status"]["state"] == "expired" for s in ours())
+    wrong = converge(host, {"silence_duration": "soon"}, silence)
+    assert wrong.returncode != 0 and "must be a number and a unit such as 30m, 2h or 1d, got soon" in wrong.stdout + wrong.stderr

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Alerting on the running stack: every shipped rule evaluates and every dashboard panel answers once all three
 signals have flowed; a host that goes down reaches a person once, by webhook and mail, and holds back its other
-alerts (inhibition). The receivers are the demo's sinks on gateway-debian13, the first Alertmanager."""
+alerts (inhibition). The receivers are the demo's sinks on backend-debian12, the first Alertmanager by name."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from datetime import datetime
@@ -13,7 +14,7 @@ from stacklib import GRAFANA, REPO, other, probe
 
 testinfra_hosts = ["ansible://app-debian12"]
 
-SINKS = "gateway-debian13"
+SINKS = "backend-debian12"
 AM = "curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:demo-alerts-password https://localhost:9093"
 PROMETHEUS_API = "curl -sf -u admin:demo-prometheus-password http://localhost:9090"
 DASHBOARDS = sorted((REPO / "roles" / "grafana" / "files" / "dashboards").glob("*.json"))
@@ -69,7 +70,8 @@ def test_every_panel_query_answers_through_grafana(backend, wait):
             body = json.dumps({"from": "now-15m", "to": "now", "queries": [
                 {"refId": ref, "datasource": {"uid": "telemetry-prometheus"}, "expr": expr.replace("$instance", ".*"),
                  "intervalMs": 15000, "maxDataPoints": 100}]})
-            out = backend.run(f"{GRAFANA}/api/ds/query -H 'Content-Type: application/json' -d @- -w '\\n%{{http_code}}'", stdin=body)
+            encoded = base64.b64encode(body.encode()).decode()
+            out = backend.run(f"echo {encoded} | base64 -d | {GRAFANA}/api/ds/query -H 'Content-Type: application/json' -d @- -w '\\n%{{http_code}}'")
             text, code = out.stdout.rsplit("\n", 1)
             result = json.loads(text)["results"][ref] if code == "200" else {}
             if code != "200" or result.get("error"):
