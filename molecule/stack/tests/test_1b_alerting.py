@@ -10,7 +10,7 @@ import json
 import time
 from datetime import datetime
 
-from stacklib import GRAFANA, REPO, other, probe
+from stacklib import GRAFANA, REPO, other, probe, prometheus
 
 testinfra_hosts = ["ansible://app-debian12"]
 
@@ -46,9 +46,7 @@ def test_every_rule_evaluates_once_all_three_signals_have_flowed(host, backend, 
         return rules if rules and not bad else None
     rules = wait(healthy, timeout=60, what="every rule with health ok")
     assert len(rules) == 12
-    accepted = json.loads(backend.check_output(
-        PROMETHEUS_API + "/api/v1/query?query=" + "sum%20by%20(instance)%20(otelcol_receiver_accepted_log_records_total)"))
-    assert accepted["data"]["result"], "no log record was accepted by a collector"
+    assert prometheus(backend, 'sum by (instance) ({__name__=~"otelcol_receiver_accepted_log_records(_total)?"})'), "no collector accepted a log record"
 
 
 def panel_queries():

@@ -36,7 +36,8 @@ def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host
     assert up.returncode == 0, up.stdout[-3000:]
     # Each batch was silenced while it upgraded, and its silence ended when it passed: none is left, and nobody was paged.
     silences = [s for s in json.loads(gateway.check_output(f"{AM}/silences")) if s["createdBy"].startswith("telemetry.stack")
-                and "playbooks/upgrade.yml" in s["comment"] and s["updatedAt"] >= time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began))]
+                and s["comment"] == f"Upgrade of otelcol to {CURRENT} (playbooks/upgrade.yml)"
+                and s["startsAt"] >= time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began))]
     assert sorted(m["value"].replace("\\", "") for s in silences for m in s["matchers"]) == ["app-debian12", "gateway-debian13"], silences
     assert all(s["status"]["state"] == "expired" for s in silences), silences
     assert not notified_about(backend, {"app-debian12", "gateway-debian13"}, began)
