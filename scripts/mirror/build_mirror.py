@@ -322,13 +322,17 @@ def build_prometheus(art: Artifact, work: Path, release: Path) -> None:
                 ("prometheus", "promtool"), ("documentation/examples/prometheus.yml", "prometheus.yml"))
 
 
+def promu_artifact(pins: dict, arch: str, kind: str, releases: str, build: Callable[[Artifact, Path, Path], None]) -> Artifact:
+    """A Prometheus-project release: ``<kind>-VERSION.linux-ARCH.tar.gz`` under ``<releases>/vVERSION``."""
+    version = pins[kind]["version"]
+    return Artifact(
+        name=f"{kind}-{version}-{arch}", kind=kind, version=version, arch=arch,
+        release_dir=f"{releases}/v{version}", archive=f"{kind}-{version}.linux-{arch}.tar.gz", build=build,
+    )
+
+
 def prometheus_artifacts(pins: dict, arch: str) -> list[Artifact]:
-    version = pins["prometheus"]["version"]
-    return [Artifact(
-        name=f"prometheus-{version}-{arch}", kind="prometheus", version=version, arch=arch,
-        release_dir=f"{PROMETHEUS_RELEASES}/v{version}", archive=f"prometheus-{version}.linux-{arch}.tar.gz",
-        build=build_prometheus,
-    )]
+    return [promu_artifact(pins, arch, "prometheus", PROMETHEUS_RELEASES, build_prometheus)]
 
 
 # --- alertmanager -----------------------------------------------------------------------------
@@ -351,12 +355,7 @@ def build_alertmanager(art: Artifact, work: Path, release: Path) -> None:
 
 
 def alertmanager_artifacts(pins: dict, arch: str) -> list[Artifact]:
-    version = pins["alertmanager"]["version"]
-    return [Artifact(
-        name=f"alertmanager-{version}-{arch}", kind="alertmanager", version=version, arch=arch,
-        release_dir=f"{ALERTMANAGER_RELEASES}/v{version}", archive=f"alertmanager-{version}.linux-{arch}.tar.gz",
-        build=build_alertmanager,
-    )]
+    return [promu_artifact(pins, arch, "alertmanager", ALERTMANAGER_RELEASES, build_alertmanager)]
 
 
 # --- grafana ----------------------------------------------------------------------------------
