@@ -9,22 +9,12 @@ These run first and in file order (no host parameter), before the tests that cha
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import datetime
 
-import testinfra
+from amlib import CURL, TOKEN, URL, on, pid
 
 testinfra_hosts = ["ansible://prometheus-debian13"]
-
-TOKEN = "molecule-secret-token"
-CURL = "curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:molecule-only-alerts-password https://localhost:9093"
-INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
-
-
-def on(name: str):
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
-
 
 SINKS = on("prometheus-debian13")
 COLLECTOR = on("prometheus-debian12")
@@ -52,7 +42,7 @@ def cluster_ready(wait) -> None:
         host = on(name)
 
         def joined():
-            out = host.run(f"{CURL}/api/v2/status")
+            out = host.run(f"{CURL} {URL}/api/v2/status")
             return out.rc == 0 and json.loads(out.stdout)["cluster"]["status"] == "ready" and len(json.loads(out.stdout)["cluster"]["peers"]) == 2
         wait(joined, timeout=60, what=f"{name} in a cluster of two")
 
@@ -92,10 +82,10 @@ def test_an_outage_notifies_once_by_webhook_and_mail_and_its_end_once(wait):
 
 def test_losing_an_alertmanager_loses_nothing(wait):
     killed = on("prometheus-debian13")
-    before = killed.check_output("systemctl show -p MainPID --value alertmanager")
+    before = pid(killed)
     killed.check_output(f"kill -9 {before}")
     outage(wait, "with one Alertmanager killed")
-    wait(lambda: killed.check_output("systemctl show -p MainPID --value alertmanager") not in ("0", before)
+    wait(lambda: pid(killed) not in ("0", before)
          and killed.service("alertmanager").is_running, timeout=30, what="systemd restarting the killed Alertmanager")
     assert int(killed.check_output("systemctl show -p NRestarts --value alertmanager")) >= 1
     cluster_ready(wait)

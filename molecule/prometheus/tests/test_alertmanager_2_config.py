@@ -1,29 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Two Alertmanagers in one cluster, from the real binary: the cluster over mutual TLS, secrets kept out of the
-config, the log and the diff, reloads without a restart, bad input refused before any host changes."""
+config and its API, both Prometheus servers sending to both; the changes are in test_alertmanager_3_changes.py."""
 
 from __future__ import annotations
 
 import json
-import os
 
-import testinfra
+from amlib import CURL, PASSWORD, TOKEN, URL, api, on
 
 testinfra_hosts = ["ansible://alertmanager"]
-
-PASSWORD = "molecule-only-alerts-password"
-TOKEN = "molecule-secret-token"
-CURL = f"curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:{PASSWORD}"
-URL = "https://localhost:9093"
-INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
-
-
-def other(name: str):
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
-
-
-def api(host, path: str):
-    return json.loads(host.check_output(f"{CURL} {URL}{path}"))
 
 
 def test_the_alertmanagers_form_one_cluster(host, wait):
@@ -55,7 +40,7 @@ def test_no_secret_in_the_config_or_its_api(host):
 
 
 def test_both_prometheus_servers_send_to_both_alertmanagers(host):
-    prometheus = other("prometheus-debian12")
+    prometheus = on("prometheus-debian12")
     out = json.loads(prometheus.check_output("curl -s --cacert /etc/ssl/telemetry/ca.pem -u admin:molecule-only-password "
                                              "https://localhost:9090/api/v1/alertmanagers"))
     urls = sorted(a["url"] for a in out["data"]["activeAlertmanagers"])

@@ -5,25 +5,13 @@ changes, absent keeps the data."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from amlib import api, pid
 
 testinfra_hosts = ["ansible://prometheus-debian12"]
 REPO = Path(__file__).resolve().parents[3]
-
-PASSWORD = "molecule-only-alerts-password"
-CURL = f"curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:{PASSWORD}"
-URL = "https://localhost:9093"
-
-
-def api(host, path: str):
-    return json.loads(host.check_output(f"{CURL} {URL}{path}"))
-
-
-def pid(host) -> str:
-    return host.check_output("systemctl show -p MainPID --value alertmanager")
 
 
 def test_a_change_reloads_without_a_restart_and_its_secret_reaches_neither_log_nor_diff(host, converge, wait):
