@@ -62,6 +62,7 @@ def test_archive_layout_and_checksum_file(mirror_url: str, name: str, unpacked) 
         "otelcol": sorted([art.archive.split("_", 1)[0], "README.md"]),
         "jaeger": [f"jaeger-{art.version}-linux-{ARCH}/{f}" for f in ("example-hotrod", "jaeger")],
         "prometheus": [f"prometheus-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "prometheus", "prometheus.yml", "promtool")],
+        "alertmanager": [f"alertmanager-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "alertmanager", "alertmanager.yml", "amtool")],
     }[art.kind]
     assert files == expected
 
@@ -138,3 +139,12 @@ def test_promtool_check_config(unpacked, tmp_path: Path) -> None:
     bad = tmp_path / "prometheus.yml"
     bad.write_text("scrape_configs:\n  - job_name: x\n    scrape_interval: often\n")
     assert run(home / "promtool", "check", "config", bad, ok=False).returncode != 0
+
+
+def test_alertmanager_version(unpacked) -> None:
+    version = PINS["alertmanager"]["version"]
+    home = unpacked(f"alertmanager-{version}-{ARCH}") / f"alertmanager-{version}.linux-{ARCH}"
+    for binary in ("alertmanager", "amtool"):
+        out = run(home / binary, "--version").stdout
+        assert out.startswith(f"{binary}, version {version} "), out
+    assert "SUCCESS" in run(home / "amtool", "check-config", home / "alertmanager.yml").stdout
