@@ -54,6 +54,7 @@ CACHE_DIR = Path(
 DEFAULT_MIRROR = Path(os.environ.get("TELEMETRY_STACK_MIRROR_DIR") or CACHE_DIR / "mirror")
 
 OTELCOL_RELEASES = "github.com/open-telemetry/opentelemetry-collector-releases/releases/download"
+CONTRIB = "github.com/open-telemetry/opentelemetry-collector-contrib"
 JAEGER_RELEASES = "github.com/jaegertracing/jaeger/releases/download"
 PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
 ALERTMANAGER_RELEASES = "github.com/prometheus/alertmanager/releases/download"
@@ -145,9 +146,10 @@ def write_checksums(path: Path, names: list[str], line: Callable[[str, str], str
     path.write_text("".join(lines))
 
 
-def module_source(module: str, version: str, dest: Path) -> dict:
+def module_source(module: str, version: str, dest: Path, env: dict[str, str] | None = None) -> dict:
     """Copy a module's source from the module cache (downloading it) into ``dest``."""
-    out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], capture_output=True, text=True, check=False)
+    out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], capture_output=True, text=True, check=False,
+                         env={**os.environ, **(env or {})})
     meta = json.loads(out.stdout or "{}")
     if out.returncode != 0 or "Dir" not in meta:
         raise BuildError(f"go mod download {module}@{version} failed: {meta.get('Error') or out.stderr.strip()}")
@@ -184,10 +186,48 @@ class Artifact:
 
 # --- otelcol ----------------------------------------------------------------------------------
 
+# Contrib modules that the Go module proxy here serves only up to some version
+# (newer ones answer 404): module -> (newest served, {version: type rename}).
+# A collector newer than that gets the newest served one, which compiles against
+# the newer core, with the type renames upstream made since applied to its
+# source (the type is the name configs use; behaviour and metric names are
+# unchanged), so that the pinned release's configs work. The checksum database
+# has no entry for them either, so `go` checks them against go.sum alone.
+CAPPED_MODULES = {
+    f"{CONTRIB}/receiver/tlscheckreceiver": ("0.146.0", {"0.155.0": ("tlscheck", "tls_check")}),
+}
+
+
+def vtuple(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split("."))
+
+
+def cap_modules(manifest_text: str, version: str, work: Path) -> tuple[str, dict[str, str], str]:
+    """The manifest with capped modules at a served version; the env and the README note for them."""
+    env = {"GONOSUMDB": ",".join(CAPPED_MODULES)}
+    replaces, notes = [], []
+    for module, (newest, renames) in CAPPED_MODULES.items():
+        if f"{module} v{version}" not in manifest_text or vtuple(version) <= vtuple(newest):
+            continue
+        manifest_text = manifest_text.replace(f"{module} v{version}", f"{module} v{newest}")
+        src = work / "capped" / module.rsplit("/", 1)[1]
+        module_source(module, f"v{newest}", src, env)
+        status = src / "internal" / "metadata" / "generated_status.go"
+        for since, (old, new) in sorted(renames.items()):
+            if vtuple(since) <= vtuple(version):
+                status.write_text(status.read_text().replace(f'MustNewType("{old}")', f'MustNewType("{new}")'))
+                notes.append(f"{module} v{newest} (newest served here), its type renamed {old} -> {new} as upstream did in {since}")
+        replaces.append(f"  - {module} => {src.resolve()}\n")
+    if replaces:
+        manifest_text += "\nreplaces:\n" + "".join(replaces)
+    return manifest_text, env, "".join(f"- {n}\n" for n in notes)
+
+
 def build_otelcol(art: Artifact, work: Path, release: Path) -> None:
     dist = art.archive.split("_", 1)[0]
-    manifest_text = (MANIFESTS / f"{dist}.yaml").read_text().replace("${VERSION}", art.version)
     work.mkdir(parents=True, exist_ok=True)
+    manifest_text, env, capped = cap_modules((MANIFESTS / f"{dist}.yaml").read_text().replace("${VERSION}", art.version),
+                                             art.version, work)
     logfile = work / "build.log"
     gobin = CACHE_DIR / "mirror-work" / "bin" / f"ocb-{art.version}"
     if not (gobin / "builder").is_file():
@@ -196,12 +236,14 @@ def build_otelcol(art: Artifact, work: Path, release: Path) -> None:
     (work / "manifest.yaml").write_text(manifest_text)
     shutil.rmtree(work / "_build", ignore_errors=True)
     run([str(gobin / "builder"), "--config", "manifest.yaml"], cwd=work,
-        env={"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0"},
+        env={"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0", **env},
         what=f"{dist} {art.version} linux/{art.arch}: ocb build", logfile=logfile)
     readme = work / "README.md"
     readme.write_text(
         f"# {dist} {art.version}\n\nThe OpenTelemetry Collector ({dist} distribution), built with the\n"
-        f"OpenTelemetry Collector Builder v{art.version} from the manifest below.\n\n```yaml\n{manifest_text}```\n"
+        f"OpenTelemetry Collector Builder v{art.version} from the manifest below.\n\n"
+        + (f"Not served here at v{art.version}, so taken at an earlier version:\n{capped}\n" if capped else "")
+        + f"```yaml\n{manifest_text}```\n"
     )
     release.mkdir(parents=True, exist_ok=True)
     write_tar_gz(release / art.archive, [(dist, work / "_build" / dist), ("README.md", readme)], mtime=int(time.time()))
@@ -218,7 +260,7 @@ def otelcol_artifacts(pins: dict, arch: str) -> list[Artifact]:
         arts.append(Artifact(
             name=f"{dist}-{version}-{arch}", kind="otelcol", version=version, arch=arch,
             release_dir=f"{OTELCOL_RELEASES}/v{version}", archive=f"{dist}_{version}_linux_{arch}.tar.gz",
-            recipe_inputs=[(MANIFESTS / f"{dist}.yaml").read_text()], build=build_otelcol,
+            recipe_inputs=[(MANIFESTS / f"{dist}.yaml").read_text(), json.dumps(CAPPED_MODULES)], build=build_otelcol,
         ))
     return arts
 

@@ -86,6 +86,13 @@ CASES = {
                   [{"host_name": "be1", "instance": "be1", "mountpoint": "/var/lib"}]),
         "quiet": [series("system_filesystem_usage_bytes", {"host_name": "be1", "mountpoint": "/var/lib", "device": "sdb", "state": s}, v)
                   for s, v in (("used", "50x30"), ("free", "48x30"), ("reserved", "2x30"))]},
+    # 10 days left: inside the 21 days; 60 days left: renewed in time.
+    "CertificateExpiring": {
+        "fires": ([series("tlscheck_time_left_seconds", {"host_name": "be1", "tlscheck_target": "/etc/ssl/telemetry/jaeger/cert.pem",
+                                                         "tlscheck_x509_cn": "be1"}, "864000x30")],
+                  [{"host_name": "be1", "instance": "be1", "tlscheck_target": "/etc/ssl/telemetry/jaeger/cert.pem"}]),
+        "quiet": [series("tlscheck_time_left_seconds", {"host_name": "be1", "tlscheck_target": "/etc/ssl/telemetry/jaeger/cert.pem",
+                                                        "tlscheck_x509_cn": "be1"}, "5184000x30")]},
     "PrometheusRuleFailures": {
         "fires": ([series("prometheus_rule_evaluation_failures_total", {"job": "prometheus", "instance": "p1", "rule_group": "g"}, RISING)],
                   [{"job": "prometheus", "instance": "p1", "rule_group": "g"}]),
@@ -106,7 +113,7 @@ def annotations(rule: dict, labels: dict) -> dict:
     """The rule's annotations for these labels, as Prometheus templates them (the few template forms the rules use)."""
     def fill(text: str) -> str:
         text = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels.get(m.group(1), ""), text)
-        return text.replace("{{ $value | humanizePercentage }}", "90%")
+        return text.replace("{{ $value | humanizePercentage }}", "90%").replace("{{ $value | humanizeDuration }}", "10d 0h 0m 0s")
     return {k: fill(v) for k, v in rule.get("annotations", {}).items()}
 
 
@@ -140,7 +147,7 @@ def test_the_rule_stays_quiet_otherwise(promtool: Path, rules: dict, tmp_path: P
 
 def test_promtool_accepts_the_rules(promtool: Path, rules: dict) -> None:
     proc = subprocess.run([str(promtool), "check", "rules", str(rules["path"])], capture_output=True, text=True, timeout=60, check=False)
-    assert proc.returncode == 0 and "12 rules found" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "13 rules found" in proc.stdout, proc.stdout + proc.stderr
 
 
 @pytest.fixture(scope="module")

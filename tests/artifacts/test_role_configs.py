@@ -77,3 +77,27 @@ def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None
     assert given["service"]["pipelines"]["logs"]["exporters"] == ["otlp_grpc/logs"]
     alone = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "alone", facts=True)["config.yaml"])
     assert alone["service"]["pipelines"]["traces"]["exporters"] == ["debug"]
+
+
+def test_every_collector_reports_its_host_and_certificates(unpacked, tmp_path: Path) -> None:
+    version = PINS["otelcol"]["version"]
+    otelcol = unpacked(f"otelcol-contrib-{version}-{ARCH}") / "otelcol-contrib"
+    # An agent beside Jaeger and Prometheus, which takes other ports than Jaeger's;
+    # the gateway it sends to keeps the default.
+    groups = {"otel_agents": {"localhost": {"otelcol_otlp_grpc_port": 4319}}, "jaeger": {"localhost": {}},
+              "prometheus": {"localhost": {}}, "otel_gateways": {"gw-1": {}, "gw-2": {"otelcol_otlp_grpc_port": 5317}}}
+    extra = {"otelcol_tls_ca_file": "/etc/ssl/telemetry/ca.pem", "otelcol_tls_cert_file": "/etc/ssl/telemetry/otelcol-contrib/cert.pem",
+             "otelcol_tls_key_file": "/etc/ssl/telemetry/otelcol-contrib/key.pem"}
+    files = render("otelcol", ["config.yaml.j2"], extra, tmp_path, groups=groups, facts=True)
+    config = yaml.safe_load(files["config.yaml"])
+    assert config["exporters"]["otlp_grpc/gateway"]["endpoint"] in ("gw-1:4317", "gw-2:5317")
+    assert sorted(t["file_path"] for t in config["receivers"]["tls_check"]["targets"]) == [
+        f"/etc/ssl/telemetry/{f}" for f in ("ca.pem", "jaeger/cert.pem", "otelcol-contrib/cert.pem", "prometheus/cert.pem")]
+    host = config["service"]["pipelines"]["metrics/host"]
+    assert host["receivers"] == ["host_metrics", "tls_check"] and "resource_detection" in host["processors"]
+    proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'config.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # A gateway reports its host too; without a CA there is no certificate to measure.
+    gateway = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "gw", facts=True)["config.yaml"])
+    assert gateway["service"]["pipelines"]["metrics/host"]["receivers"] == ["host_metrics"]
+    assert "tls_check" not in gateway["receivers"]

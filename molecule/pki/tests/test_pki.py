@@ -29,9 +29,13 @@ def test_one_directory_per_service_and_no_other(host):
 def test_each_key_is_readable_by_its_service_group_alone(host):
     for service in services(host):
         d, key, cert = host.file(f"{TLS}/{service}"), host.file(f"{TLS}/{service}/key.pem"), host.file(f"{TLS}/{service}/cert.pem")
-        assert (d.user, d.group, d.mode) == ("root", service, 0o750)
+        assert (d.user, d.group, d.mode) == ("root", service, 0o751)
         assert (key.user, key.group, key.mode) == ("root", service, 0o640)
         assert (cert.user, cert.group, cert.mode) == ("root", service, 0o644)
+        # Anyone may read a certificate by its path (each collector measures when the host's expire), not the key.
+        as_nobody = "su -s /bin/sh nobody -c 'cat {}' >/dev/null"
+        assert host.run(as_nobody.format(cert.path)).rc == 0
+        assert host.run(as_nobody.format(key.path)).rc != 0
 
 
 def test_certificates_chain_to_the_ca_and_name_the_host(host):

@@ -17,7 +17,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
 PROBE = REPO / "playbooks" / "probe.yml"
-COLLECTORS = ["app-debian12", "gateway-debian13"]
+COLLECTORS = ["app-debian12", "backend-debian12", "gateway-debian13"]
 PROMETHEUS = "curl -sf -u admin:demo-prometheus-password http://localhost:9090/api/v1/query?query="
 GRAFANA = "curl -s -u admin:demo-admin-password http://localhost:3000"
 TLS = "/etc/ssl/telemetry"

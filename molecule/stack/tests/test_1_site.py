@@ -33,7 +33,7 @@ def test_every_collector_is_scraped_by_prometheus(backend, wait):
     def up():
         return {r["metric"]["instance"].split(":")[0] for r in prometheus(backend, 'up{job="otelcol"} == 1')}
 
-    assert wait(lambda: up() >= set(COLLECTORS), what="both collectors up in Prometheus")
+    assert wait(lambda: up() >= set(COLLECTORS), what="every collector up in Prometheus")
     uptime = prometheus(backend, 'count by (instance) ({__name__=~"otelcol_process_uptime(_seconds)?(_total)?"})')
     assert {r["metric"]["instance"].split(":")[0] for r in uptime} >= set(COLLECTORS)
 

@@ -10,7 +10,7 @@ import json
 import time
 from datetime import datetime
 
-from stacklib import GRAFANA, REPO, other, probe, prometheus
+from stacklib import COLLECTORS, GRAFANA, REPO, TLS, other, probe, prometheus
 
 testinfra_hosts = ["ansible://app-debian12"]
 
@@ -45,8 +45,28 @@ def test_every_rule_evaluates_once_all_three_signals_have_flowed(host, backend, 
         bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
         return rules if rules and not bad else None
     rules = wait(healthy, timeout=60, what="every rule with health ok")
-    assert len(rules) == 12
+    assert len(rules) == 13
     assert prometheus(backend, 'sum by (instance) ({__name__=~"otelcol_receiver_accepted_log_records(_total)?"})'), "no collector accepted a log record"
+
+
+def test_every_host_reports_its_disks_and_certificates(backend, wait):
+    # What DiskFilling and CertificateExpiring read: every host's collector, the backend's agent included, reports
+    # its filesystems and the expiry of the CA and of each service certificate on it (tls_check reads the files).
+    certificates = {"app-debian12": ["otelcol-contrib"], "gateway-debian13": ["alertmanager", "otelcol-contrib"],
+                    "backend-debian12": ["alertmanager", "grafana", "jaeger", "otelcol-contrib", "prometheus"]}
+    expected = {host: sorted([f"{TLS}/ca.pem"] + [f"{TLS}/{s}/cert.pem" for s in services]) for host, services in certificates.items()}
+
+    def measured():
+        found = {}
+        for r in prometheus(backend, "tlscheck_time_left_seconds"):
+            found.setdefault(r["metric"]["host_name"], []).append((r["metric"]["tlscheck_target"], float(r["value"][1])))
+        return found if {h: sorted(t[0] for t in v) for h, v in found.items()} == expected else print("measured:", found)
+    found = wait(measured, timeout=150, what="every host's certificates measured")
+    # Issued for 365 days, or 500 after the rotation test; the CA for ten years: none is close to expiring.
+    days = {target: left / 86400 for host in found for target, left in found[host]}
+    assert all(300 < d < 3651 for d in days.values()), days
+    disks = {r["metric"]["host_name"] for r in prometheus(backend, 'count by (host_name) (system_filesystem_usage_bytes)')}
+    assert disks >= set(COLLECTORS), disks
 
 
 def panel_queries():
