@@ -18,9 +18,10 @@ SINKS = "backend-debian12"
 AM = "curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:demo-alerts-password https://localhost:9093"
 PROMETHEUS_API = "curl -sf -u admin:demo-prometheus-password http://localhost:9090"
 DASHBOARDS = sorted((REPO / "roles" / "grafana" / "files" / "dashboards").glob("*.json"))
-# Panels that show throughput: on a stack that has carried traffic they have data.
+# Panels that show throughput, and the hosts' disks and certificates: on a stack that has carried traffic they have data.
 THROUGHPUT = {"Accepted per second, by signal", "Spans in and out per second", "Metric points in and out per second",
-              "Sent per second, by exporter", "Jaeger: spans written per second"}
+              "Sent per second, by exporter", "Jaeger: spans written per second", "Disk used, by host and mount",
+              "Certificates: days left"}
 
 
 def sink(kind: str) -> list[dict]:
