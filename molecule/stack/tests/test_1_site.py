@@ -79,7 +79,7 @@ def test_rotating_certificates_reloads_in_place_and_telemetry_flows(host, gatewa
 @pytest.mark.parametrize("extra, message", [
     # The resource plan, strict in prod (a plan no host here meets, so the test does not depend on the machine).
     ({"telemetry_stack_environment": "prod", "preflight_resource_plan": {"backend": {"cpus": 1000}}},
-     "CPUs, below the 1000 the resource plan asks for a backend host"),
+     "CPUs, below the 1000 the resource plan asks for a backend and agent host"),
     ({"jaeger_query_port": 9090},
      "port 9090 is asked for by jaeger (jaeger_query_port) and prometheus (prometheus_port): give all but one of them another port"),
 ])
