@@ -59,7 +59,7 @@ def test_the_shipped_rules_are_loaded(host):
     groups = api(host, "/api/v1/rules")["data"]["groups"]
     rules = {r["name"] for g in groups if g["name"] == "telemetry-stack" for r in g["rules"]}
     assert rules == {"Watchdog", "HostDown", "TargetDown", "CollectorRefusingData", "CollectorDroppingData", "ExporterSendFailures",
-                     "ExporterQueueFilling", "JaegerStorageErrors", "DiskFilling", "PrometheusRuleFailures",
+                     "ExporterQueueFilling", "JaegerStorageErrors", "DiskFilling", "CertificateExpiring", "PrometheusRuleFailures",
                      "PrometheusNotificationsFailing", "AlertmanagerNotificationsFailing"}
 
 
