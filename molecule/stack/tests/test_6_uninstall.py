@@ -16,7 +16,8 @@ def test_uninstalling_everything_keeps_the_data_and_site_brings_it_all_back(host
     request = {"uninstall_components": ["all"], "uninstall_remove_data": "false"}
     gone = converge(host, request, uninstall, ("-l", "all"))
     assert gone.returncode == 0, gone.stdout[-3000:]
-    for h, services in ((host, ["otelcol-contrib"]), (gateway, ["otelcol-contrib"]), (backend, ["jaeger", "prometheus", "grafana", "alertmanager", "otelcol-contrib"])):
+    backend_services = ["jaeger", "prometheus", "grafana", "alertmanager", "otelcol-contrib"]
+    for h, services in ((host, ["otelcol-contrib"]), (gateway, ["otelcol-contrib"]), (backend, backend_services)):
         for service in services:
             assert not h.service(service).is_running and not h.file(f"/etc/systemd/system/{service}.service").exists
         assert not h.file(TLS).exists
