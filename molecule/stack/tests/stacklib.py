@@ -18,9 +18,12 @@ REPO = Path(__file__).resolve().parents[3]
 INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
 PROBE = REPO / "playbooks" / "probe.yml"
 COLLECTORS = ["app-debian12", "backend-debian12", "gateway-debian13"]
-PROMETHEUS = "curl -sf -u admin:demo-prometheus-password http://localhost:9090/api/v1/query?query="
-GRAFANA = "curl -s -u admin:demo-admin-password http://localhost:3000"
 TLS = "/etc/ssl/telemetry"
+# The backend's APIs as the demo inventory's credentials reach them (curl on the host itself).
+PROMETHEUS_API = "curl -sf -u admin:demo-prometheus-password http://localhost:9090"
+PROMETHEUS = PROMETHEUS_API + "/api/v1/query?query="
+GRAFANA = "curl -s -u admin:demo-admin-password http://localhost:3000"
+ALERTMANAGER_API = f"curl -s --cacert {TLS}/ca.pem -u alerts:demo-alerts-password https://localhost:9093/api/v2"
 
 
 def other(name: str):

@@ -10,13 +10,11 @@ import json
 import time
 from datetime import datetime
 
-from stacklib import COLLECTORS, GRAFANA, REPO, TLS, other, probe, prometheus
+from stacklib import ALERTMANAGER_API, COLLECTORS, GRAFANA, PROMETHEUS_API, REPO, TLS, other, probe, prometheus
 
 testinfra_hosts = ["ansible://app-debian12"]
 
 SINKS = "backend-debian12"
-AM = "curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:demo-alerts-password https://localhost:9093"
-PROMETHEUS_API = "curl -sf -u admin:demo-prometheus-password http://localhost:9090"
 DASHBOARDS = sorted((REPO / "roles" / "grafana" / "files" / "dashboards").glob("*.json"))
 # Panels that show throughput, and the hosts' disks and certificates: on a stack that has carried traffic they have data.
 THROUGHPUT = {"Accepted per second, by signal", "Spans in and out per second", "Metric points in and out per second",
@@ -110,7 +108,7 @@ def test_a_host_that_goes_down_is_announced_once_and_holds_back_its_other_alerts
     try:
         wait(lambda: delivered("HostDown", "firing", stopped), timeout=180, what="HostDown notified")
         print(f"stop to webhook notification: {delivered('HostDown', 'firing', stopped)[0]['received_at'] - stopped:.1f} s")
-        alerts = json.loads(gateway.check_output(f"{AM}/api/v2/alerts?filter=instance%3D%22app-debian12%22"))
+        alerts = json.loads(gateway.check_output(f"{ALERTMANAGER_API}/alerts?filter=instance%3D%22app-debian12%22"))
         target_down = [a for a in alerts if a["labels"]["alertname"] == "TargetDown"]
         assert target_down and all(a["status"]["inhibitedBy"] for a in target_down), alerts
         time.sleep(20)  # the second Alertmanager's turn, and the next group interval

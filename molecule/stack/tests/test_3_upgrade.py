@@ -8,10 +8,9 @@ import json
 import os
 import time
 
-from stacklib import REPO, CURRENT, EARLIER, probe, spans_in_jaeger, links, stream, traces_of
+from stacklib import ALERTMANAGER_API, REPO, CURRENT, EARLIER, probe, spans_in_jaeger, links, stream, traces_of
 
 testinfra_hosts = ["ansible://app-debian12"]
-AM = "curl -s --cacert /etc/ssl/telemetry/ca.pem -u alerts:demo-alerts-password https://localhost:9093/api/v2"
 
 
 def notified_about(backend, hosts: set[str], since: float) -> list[dict]:
@@ -35,7 +34,7 @@ def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host
     up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
     assert up.returncode == 0, up.stdout[-3000:]
     # Each batch was silenced while it upgraded, and its silence ended when it passed: none is left, and nobody was paged.
-    silences = [s for s in json.loads(gateway.check_output(f"{AM}/silences")) if s["createdBy"].startswith("telemetry.stack")
+    silences = [s for s in json.loads(gateway.check_output(f"{ALERTMANAGER_API}/silences")) if s["createdBy"].startswith("telemetry.stack")
                 and s["comment"] == f"Upgrade of otelcol to {CURRENT} (playbooks/upgrade.yml)"
                 and s["startsAt"] >= time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began))]
     collectors = ["app-debian12", "backend-debian12", "gateway-debian13"]
