@@ -195,6 +195,7 @@ class Artifact:
 # has no entry for them either, so `go` checks them against go.sum alone.
 CAPPED_MODULES = {
     f"{CONTRIB}/receiver/tlscheckreceiver": ("0.146.0", {"0.155.0": ("tlscheck", "tls_check")}),
+    f"{CONTRIB}/connector/failoverconnector": ("0.145.0", {}),
 }
 
 

@@ -101,3 +101,17 @@ def test_every_collector_reports_its_host_and_certificates(unpacked, tmp_path: P
     gateway = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "gw", facts=True)["config.yaml"])
     assert gateway["service"]["pipelines"]["metrics/host"]["receivers"] == ["host_metrics"]
     assert "tls_check" not in gateway["receivers"]
+
+
+def test_prometheus_scrapes_every_collector_group_and_grafana_on_its_scheme(tmp_path: Path) -> None:
+    groups = {"otel_agents": {"app-1": {}}, "otel_gateways": {"lb-1": {}},
+              "otel_sampling_gateways": {"gw-1": {"otelcol_prometheus_exporter_port": 8889}},
+              "grafana": {"grafana-1": {"grafana_tls_cert_file": "/etc/ssl/g.pem", "grafana_tls_ca_file": "/etc/ssl/ca.pem"}}}
+    config = yaml.safe_load(render("prometheus", ["prometheus.yml.j2"], {}, tmp_path, groups=groups)["prometheus.yml"])
+    jobs = {j["job_name"]: j for j in config["scrape_configs"]}
+    assert [t for c in jobs["otelcol"]["static_configs"] for t in c["targets"]] == ["app-1:8888", "lb-1:8888", "gw-1:8888"]
+    assert [t for c in jobs["otelcol-exporter"]["static_configs"] for t in c["targets"]] == ["gw-1:8889"]
+    assert jobs["grafana"]["scheme"] == "https" and jobs["grafana"]["tls_config"] == {"ca_file": "/etc/ssl/ca.pem"}
+    plain = yaml.safe_load(render("prometheus", ["prometheus.yml.j2"], {}, tmp_path / "plain",
+                                  groups={"grafana": {"grafana-1": {}}})["prometheus.yml"])
+    assert "scheme" not in next(j for j in plain["scrape_configs"] if j["job_name"] == "grafana")

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) telemetry.stack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Send to one of several equal destinations, and fail over between them.
+
+The otelcol role uses this wherever a collector has more than one place to
+send the same data: an agent's gateways, a gateway's Jaeger hosts. It is the
+contrib ``failover`` connector, laid out as follows for destinations
+``d0, d1, ...`` (in this host's order of preference):
+
+- a ``failover/<name>_<signal>`` connector per signal, whose in-memory queue
+  takes the data at once (the pipeline in front is never held up by a dead
+  destination) and whose priority levels are one pipeline per destination,
+  then the *hold* pipeline;
+- per destination an exporter with no queue of its own and a short retry, so
+  that a failed export comes back to the connector within seconds and the
+  same data goes to the next level;
+- the *hold* exporter last: the destination-of-first-choice with the queue
+  that rides out an outage of every destination (the agent's is on disk).
+
+The connector goes back to the first level every ``retry_interval``, so the
+load spreads again once a destination returns. With one destination there is
+nothing to fail over to: the hold exporter alone is the config.
+
+docs/architecture.md shows the layout; docs/benchmarks.md the measured delays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+SIGNALS = ("traces", "metrics", "logs")
+
+# A destination that does not answer is given up after this long (one timeout, or retries for 5 s), so
+# that data reaches the next one well within the 30 s the stack promises.
+LEVEL_EXPORTER: dict[str, Any] = {
+    "timeout": "5s",
+    "sending_queue": {"enabled": False},
+    "retry_on_failure": {"enabled": True, "initial_interval": "1s", "max_interval": "2s", "max_elapsed_time": "5s"},
+}
+
+
+class FailoverError(ValueError):
+    """Bad input; the message names the field."""
+
+
+def preferred_order(destinations: Sequence[str], host: str) -> list[str]:
+    """The destinations, starting at one picked by a hash of the host's name: hosts spread over them evenly."""
+    if not destinations:
+        return []
+    start = int(hashlib.md5(host.encode(), usedforsecurity=False).hexdigest(), 16) % len(destinations)
+    return list(destinations[start:]) + list(destinations[:start])
+
+
+def failover(
+    destinations: Sequence[str],
+    name: str,
+    hold: str,
+    hold_settings: Mapping[str, Any],
+    exporter: Mapping[str, Any] | None = None,
+    signals: Sequence[str] = SIGNALS,
+    retry_interval: str = "30s",
+    queue: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The exporters, connectors and pipelines that send ``signals`` to ``destinations`` in that order of preference.
+
+    ``hold`` is the ID of the exporter of last resort (``otlp/gateway``) and ``hold_settings`` its settings
+    without the endpoint; ``exporter`` the settings every destination's exporter shares (TLS). The result's
+    ``exporters_for`` maps each signal to what a pipeline of that signal exports to.
+    """
+    if not destinations or not all(isinstance(d, str) and d for d in destinations):
+        raise FailoverError(f"{name}: destinations must be a non-empty list of host:port, got {destinations!r}")
+    unknown = [s for s in signals if s not in SIGNALS]
+    if unknown:
+        raise FailoverError(f"{name}: signals must be among {', '.join(SIGNALS)}, got {', '.join(unknown)}")
+    kind = hold.partition("/")[0]
+    out: dict[str, Any] = {
+        "exporters": {hold: {**dict(hold_settings), "endpoint": destinations[0]}},
+        "connectors": {},
+        "pipelines": {},
+        "exporters_for": {s: [hold] for s in signals},
+    }
+    if len(destinations) == 1:
+        return out
+    for i, endpoint in enumerate(destinations):
+        out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **LEVEL_EXPORTER, "endpoint": endpoint}
+    for signal in signals:
+        connector = f"failover/{name}_{signal}"
+        levels = [f"{signal}/{name}_{i}" for i in range(len(destinations))] + [f"{signal}/{name}_hold"]
+        out["connectors"][connector] = {
+            "priority_levels": [[p] for p in levels],
+            "retry_interval": retry_interval,
+            "sending_queue": {"enabled": True, **dict(queue or {})},
+        }
+        for i, pipeline in enumerate(levels):
+            target = hold if i == len(destinations) else f"{kind}/{name}_{i}"
+            out["pipelines"][pipeline] = {"receivers": [connector], "exporters": [target]}
+        out["exporters_for"][signal] = [connector]
+    return out

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Failover as the otelcol role renders it: agents between gateways, gateways between Jaeger hosts.
+
+The configs pass the real collectors' `validate` (the pinned release and the previous one), and the agent's is run
+for real beside two gateway processes: when its gateway stops, the spans go on through the other within seconds,
+none is lost, and when the gateway is back the agent returns to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from mirror_lib import ARTIFACTS, PINS, render
+
+ARCH = next(iter(ARTIFACTS.values())).arch
+VERSIONS = (PINS["otelcol"]["version"], PINS["otelcol"]["previous_version"])
+
+
+def binary(unpacked, version: str) -> Path:
+    return unpacked(f"otelcol-contrib-{version}-{ARCH}") / "otelcol-contrib"
+
+
+def validate(otelcol: Path, config: Path) -> None:
+    proc = subprocess.run([str(otelcol), "validate", f"--config={config}"], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def kind(version: str) -> str:
+    """The OTLP exporter's type in that release."""
+    return "otlp_grpc" if tuple(map(int, version.split("."))) >= (0, 144, 0) else "otlp"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_agent_with_two_gateways_fails_over_between_them(unpacked, tmp_path: Path, version: str) -> None:
+    groups = {"otel_gateways": {"gw-1": {}, "gw-2": {"otelcol_otlp_grpc_port": 5317}}}
+    files = render("otelcol", ["config.yaml.j2"], {"otelcol_version": version, "otelcol_tls_ca_file": "/etc/ssl/ca.pem"},
+                   tmp_path, groups=groups, facts=True)
+    config = yaml.safe_load(files["config.yaml"])
+    otlp = kind(version)
+    hold = config["exporters"][f"{otlp}/gateway"]
+    # The hold exporter: the preferred gateway, the persistent queue, and no give-up while the queue has room.
+    assert hold["endpoint"] in ("gw-1:4317", "gw-2:5317")
+    assert hold["sending_queue"]["storage"] == "file_storage/queue" and hold["retry_on_failure"]["max_elapsed_time"] == "0s"
+    levels = [config["exporters"][f"{otlp}/gateway_{i}"] for i in (0, 1)]
+    assert [e["endpoint"] for e in levels][0] == hold["endpoint"]
+    assert sorted(e["endpoint"] for e in levels) == ["gw-1:4317", "gw-2:5317"]
+    assert all(e["sending_queue"] == {"enabled": False} and e["tls"] == {"ca_file": "/etc/ssl/ca.pem"} for e in levels)
+    for sig in ("traces", "metrics", "logs"):
+        connector = config["connectors"][f"failover/gateway_{sig}"]
+        assert connector["priority_levels"] == [[f"{sig}/gateway_0"], [f"{sig}/gateway_1"], [f"{sig}/gateway_hold"]]
+        assert config["service"]["pipelines"][sig]["exporters"] == [f"failover/gateway_{sig}"]
+        assert config["service"]["pipelines"][f"{sig}/gateway_hold"]["exporters"] == [f"{otlp}/gateway"]
+    assert config["service"]["pipelines"]["metrics/host"]["exporters"] == ["failover/gateway_metrics"]
+    validate(binary(unpacked, version), tmp_path / "config.yaml")
+    # One gateway: the agent's config is the single exporter with its queue, as before.
+    one = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_version": version, "otelcol_gateway_endpoints": ["gw:4317"]},
+                                tmp_path / "one", facts=True)["config.yaml"])
+    assert "connectors" not in one and one["service"]["pipelines"]["traces"]["exporters"] == [f"{otlp}/gateway"]
+
+
+def test_a_gateway_with_two_jaegers_fails_over_between_them(unpacked, tmp_path: Path) -> None:
+    version = VERSIONS[0]
+    groups = {"jaeger": {"jaeger-1": {"ansible_host": "10.0.0.7"}, "jaeger-2": {"ansible_host": "10.0.0.8", "jaeger_otlp_grpc_port": 14317}}}
+    extra = {"otelcol_mode": "gateway", "otelcol_tail_sampling_policies": [{"name": "all", "type": "always_sample"}]}
+    config = yaml.safe_load(render("otelcol", ["config.yaml.j2"], extra, tmp_path, groups=groups, facts=True)["config.yaml"])
+    assert sorted(config["exporters"][f"otlp_grpc/jaeger_{i}"]["endpoint"] for i in (0, 1)) == ["10.0.0.7:4317", "10.0.0.8:14317"]
+    assert config["connectors"]["failover/jaeger_traces"]["priority_levels"][-1] == ["traces/jaeger_hold"]
+    traces = config["service"]["pipelines"]["traces"]
+    assert traces["processors"] == ["memory_limiter", "tail_sampling", "batch"] and traces["exporters"] == ["failover/jaeger_traces"]
+    assert set(config["connectors"]) == {"failover/jaeger_traces"}
+    validate(binary(unpacked, version), tmp_path / "config.yaml")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gateway:
+    """A stand-in gateway: the real collector, writing what it receives to a file."""
+
+    def __init__(self, otelcol: Path, workdir: Path, name: str) -> None:
+        self.otelcol, self.port, self.out = otelcol, free_port(), workdir / f"{name}.jsonl"
+        self.config = workdir / f"{name}.yaml"
+        self.config.write_text(yaml.safe_dump({
+            "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": f"127.0.0.1:{self.port}"}}}},
+            "exporters": {"file": {"path": str(self.out), "append": True, "flush_interval": "100ms"}},
+            "service": {"telemetry": {"metrics": {"level": "none"}},
+                        "pipelines": {"traces": {"receivers": ["otlp"], "exporters": ["file"]}}}}))
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([str(self.otelcol), f"--config={self.config}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        """As `docker stop` or `systemctl stop` does: SIGTERM, and the collector shuts down cleanly."""
+        assert self.proc
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+    def trace_ids(self) -> set[str]:
+        if not self.out.exists():
+            return set()
+        ids = set()
+        for line in self.out.read_text().splitlines():
+            for rs in json.loads(line)["resourceSpans"]:
+                for ss in rs["scopeSpans"]:
+                    ids.update(s["traceId"] for s in ss["spans"])
+        return ids
+
+
+def span(trace_id: str) -> bytes:
+    now = str(time.time_ns())
+    return json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "failover"}}]},
+                                          "scopeSpans": [{"spans": [{"traceId": trace_id, "spanId": "00000000000000a1", "name": "load",
+                                                                     "kind": 1, "startTimeUnixNano": now, "endTimeUnixNano": now}]}]}]}).encode()
+
+
+def wait_for(what, timeout: float, step: float = 0.2):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = what()
+        if got:
+            return got
+        time.sleep(step)
+    return what()
+
+
+def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path: Path) -> None:
+    otelcol = binary(unpacked, VERSIONS[0])
+    gateways = [Gateway(otelcol, tmp_path, f"gw{i}") for i in (0, 1)]
+    http_port, health, metrics = free_port(), free_port(), free_port()
+    extra = {"otelcol_gateway_endpoints": [f"127.0.0.1:{g.port}" for g in gateways], "otelcol_failover_retry_interval": "5s",
+             "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port, "otelcol_health_port": health,
+             "otelcol_metrics_port": metrics}
+    config = yaml.safe_load(render("otelcol", ["config.yaml.j2"], extra, tmp_path / "agent", facts=True)["config.yaml"])
+    config["extensions"]["file_storage/queue"]["directory"] = str(tmp_path / "queue")
+    (tmp_path / "agent.yaml").write_text(yaml.safe_dump(config))
+    preferred = next(g for g in gateways if config["exporters"]["otlp_grpc/gateway"]["endpoint"].endswith(f":{g.port}"))
+    other = next(g for g in gateways if g is not preferred)
+    agent = subprocess.Popen([str(otelcol), f"--config={tmp_path / 'agent.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sent: list[tuple[float, str]] = []
+    try:
+        assert wait_for(lambda: _healthy(health), 30), "the agent did not become healthy"
+
+        def send(count: int) -> None:
+            prefix = os.urandom(4).hex()
+            for i in range(count):
+                trace_id = f"{prefix}{i:024x}"
+                req = urllib.request.Request(f"http://127.0.0.1:{http_port}/v1/traces", data=span(trace_id),
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    assert resp.status == 200
+                sent.append((time.time(), trace_id))
+                time.sleep(0.05)
+
+        sender = threading.Thread(target=send, args=(600,))
+        sender.start()
+        time.sleep(5)
+        assert preferred.trace_ids() and not other.trace_ids(), "the agent should start on its preferred gateway"
+        stopped = time.time()
+        preferred.stop()
+        first = wait_for(lambda: other.trace_ids(), 30)
+        delay = time.time() - stopped
+        assert first, "nothing reached the other gateway within 30 s"
+        time.sleep(5)
+        preferred.start()
+        sender.join(timeout=120)
+        want = {t for _, t in sent}
+        assert len(want) == 600
+        got = wait_for(lambda: want <= (preferred.trace_ids() | other.trace_ids()), 60)
+        missing = want - preferred.trace_ids() - other.trace_ids()
+        assert got, f"{len(missing)} of {len(want)} spans lost"
+        # Back on the preferred gateway once it answers again (the retry interval is 5 s here).
+        late = {t for at, t in sent if at > time.time() - 3}
+        assert late <= preferred.trace_ids(), "the agent did not go back to its preferred gateway"
+        print(f"failover: first span through the other gateway {delay:.1f} s after the stop")
+    finally:
+        agent.terminate()
+        agent.wait(timeout=30)
+        for g in gateways:
+            if g.proc and g.proc.poll() is None:
+                g.proc.kill()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
