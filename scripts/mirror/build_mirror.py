@@ -17,7 +17,11 @@ from the Go module proxy configured in ``go env``:
   Grafana's main branch (pins.yml ``grafana.test_build``); the server is built
   from it (Wire code generation, then ``pkg/cmd/grafana`` with cgo for SQLite)
   and packed in upstream's standalone tarball layout under a version that
-  says what it is. The UI's compiled assets are not in it (the API is).
+  says what it is. The UI's compiled assets are not in it (the API is);
+* cassandra: no Apache Cassandra 5 binary tarball is on Maven Central, so
+  ``org.apache.cassandra:cassandra-all`` and its runtime dependencies are taken
+  from the Maven repository configured for ``mvn`` and laid out as upstream's
+  ``apache-cassandra-VERSION/lib/``, with a README saying what upstream has besides.
 
 Versions come from ``pins.yml``. Each artifact is built once per version,
 architecture and recipe, then reused; ``--force`` rebuilds.
@@ -39,6 +43,7 @@ import sys
 import tarfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -59,10 +64,11 @@ JAEGER_RELEASES = "github.com/jaegertracing/jaeger/releases/download"
 PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
 ALERTMANAGER_RELEASES = "github.com/prometheus/alertmanager/releases/download"
 GRAFANA_RELEASES = "dl.grafana.com/oss/release"
+CASSANDRA_RELEASES = "archive.apache.org/dist/cassandra"
 
 # Bump a recipe's revision when its build or packaging changes: artifacts built
 # by an older revision are rebuilt, the others are kept.
-RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1}
+RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1, "cassandra": 1}
 
 
 def log(msg: str) -> None:
@@ -171,7 +177,7 @@ class Artifact:
     """One archive in the mirror, with what builds it and what names it."""
 
     name: str  # e.g. otelcol-contrib-0.159.0-amd64
-    kind: str  # recipe: otelcol, jaeger, prometheus, alertmanager, grafana
+    kind: str  # recipe: otelcol, jaeger, prometheus, alertmanager, grafana, cassandra
     version: str
     arch: str
     release_dir: str  # path in the mirror, upstream's URL without https://
@@ -463,6 +469,127 @@ def grafana_artifacts(pins: dict, arch: str) -> list[Artifact]:
     )]
 
 
+# --- cassandra --------------------------------------------------------------------------------
+
+# Maven Central has no Cassandra 5 release tarball (org.apache.cassandra:apache-cassandra
+# stops at 4.0-alpha2), but it has the server jar and every dependency. A throwaway
+# project resolves them with the version of maven-dependency-plugin pinned here.
+CASSANDRA_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>telemetry-stack-mirror</groupId>
+  <artifactId>apache-cassandra-lib</artifactId>
+  <version>{version}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.cassandra</groupId>
+      <artifactId>cassandra-all</artifactId>
+      <version>{version}</version>
+    </dependency>
+  </dependencies>
+  <build>
+    <pluginManagement>
+      <plugins>
+        <plugin>
+          <groupId>org.apache.maven.plugins</groupId>
+          <artifactId>maven-dependency-plugin</artifactId>
+          <version>3.6.1</version>
+        </plugin>
+      </plugins>
+    </pluginManagement>
+  </build>
+</project>
+"""
+
+CASSANDRA_README = """# Apache Cassandra {version}, assembled from Maven Central
+
+This is not the tarball the Apache Cassandra project publishes. Maven Central,
+the only place the telemetry.stack build machines can download Java programs
+from, has no Cassandra 5 release tarball (`org.apache.cassandra:apache-cassandra`
+stops at 4.0-alpha2). The test mirror's builder
+(`scripts/mirror/build_mirror.py` in telemetry.stack) therefore assembled it:
+
+- `lib/` holds `org.apache.cassandra:cassandra-all:{version}` (the server and
+  its tools: `CassandraDaemon`, `NodeTool`, `GetVersion`, ...) and its runtime
+  dependencies, {jars} jars, as `mvn dependency:copy-dependencies
+  -DincludeScope=runtime` resolves them from the release's published POM.
+  `cassandra-all-{version}.jar` reports version {version} (git {git_sha}).
+- `LICENSE.txt` and `NOTICE.txt` are the ones inside `cassandra-all-{version}.jar`.
+
+What upstream's `apache-cassandra-{version}-bin.tar.gz` has and this has not:
+
+- `bin/` (the `cassandra`, `nodetool`, `cqlsh` scripts), `conf/`
+  (`cassandra.yaml`, `jvm*-server.options`, `logback.xml`, ...), `tools/`
+  (`cassandra-stress`, `sstable*` tools), `pylib/` (cqlsh's Python library),
+  `doc/`, `CHANGES.txt` and `NEWS.txt`: none of them is published to Maven.
+  Start the server without the scripts:
+  `java @jvm.args -cp 'CONF_DIR:lib/*' org.apache.cassandra.service.CassandraDaemon -f`,
+  with `-javaagent:lib/{jamm}`, `-Dcassandra.config=file:///.../cassandra.yaml`,
+  `-Dcassandra.storagedir=...`, `-Dlogback.configurationFile=...` and the
+  `--add-exports`/`--add-opens` list of upstream's `conf/jvm17-server.options`
+  in `jvm.args`. What the scripts also set: `-Dcassandra-foreground=yes` (without
+  it the server closes its stdout and stderr once started, whatever the `-f`) and
+  `-Dcassandra.jmx.local.port=7199` (the JMX port nodetool talks to).
+  `nodetool` is `org.apache.cassandra.tools.NodeTool` with the same
+  `--add-exports`/`--add-opens`.
+- `lib/sigar-bin/` (Sigar's native libraries): `lib/sigar-*.jar` is here without
+  them, so Cassandra logs that Sigar is unavailable and skips its OS checks.
+- `lib/` may differ in detail from upstream's, which comes from Cassandra's own
+  build: here it is exactly what Maven resolves from the release's POM
+  (for example Netty's native jars for every platform the POM names).
+"""
+
+
+def build_cassandra(art: Artifact, work: Path, release: Path) -> None:
+    for tool, package in (("mvn", "maven"), ("java", "openjdk-17-jre-headless")):
+        if not shutil.which(tool):
+            raise BuildError(f"cassandra {art.version}: `{tool}` is not on PATH. Fix: apt-get install {package}")
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    (work / "pom.xml").write_text(CASSANDRA_POM.format(version=art.version))
+    lib = work / "lib"
+    shutil.rmtree(lib, ignore_errors=True)
+    # The Maven repository and local cache are mvn's own (settings.xml, ~/.m2), as Go's are for the others.
+    run(["mvn", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={lib}"], cwd=work,
+        what=f"cassandra {art.version}: mvn dependency:copy-dependencies (cassandra-all and its runtime dependencies)",
+        logfile=logfile)
+    server_jar = lib / f"cassandra-all-{art.version}.jar"
+    if not server_jar.is_file():
+        raise BuildError(f"cassandra {art.version}: Maven gave no {server_jar.name}; see {logfile}")
+    with zipfile.ZipFile(server_jar) as jar:
+        props = dict(line.split("=", 1) for line in jar.read("org/apache/cassandra/config/version.properties").decode().splitlines()
+                     if "=" in line and not line.startswith("#"))
+        for name in ("LICENSE.txt", "NOTICE.txt"):
+            (work / name).write_bytes(jar.read(f"META-INF/{name}"))
+    if props.get("CassandraVersion") != art.version:
+        raise BuildError(f"cassandra {art.version}: {server_jar.name} says it is version {props.get('CassandraVersion')}")
+    jars = sorted(lib.glob("*.jar"))
+    jamm = next((j.name for j in jars if j.name.startswith("jamm-")), None)
+    if not jamm:
+        raise BuildError(f"cassandra {art.version}: no jamm jar (the -javaagent Cassandra needs) among its dependencies")
+    readme = _write(work / "README.md", CASSANDRA_README.format(version=art.version, jars=len(jars), jamm=jamm,
+                                                              git_sha=props.get("GitSHA", "?")))
+    top = f"apache-cassandra-{art.version}"
+    members = [(f"{top}/lib/{j.name}", j) for j in jars]
+    members += [(f"{top}/{f.name}", f) for f in (readme, work / "LICENSE.txt", work / "NOTICE.txt")]
+    release.mkdir(parents=True, exist_ok=True)
+    info(f"cassandra {art.version}: packing {len(jars)} jars")
+    write_tar_gz(release / art.archive, members, mtime=int(time.time()))
+    # Apache publishes a .sha256 beside each archive holding its hex digest.
+    (release / f"{art.archive}.sha256").write_text(sha256_file(release / art.archive) + "\n")
+
+
+def cassandra_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    """The binary tarball, one for every architecture (Java; Netty's native jars for each are in lib/)."""
+    version = pins["cassandra"]["version"]
+    return [Artifact(
+        name=f"cassandra-{version}", kind="cassandra", version=version, arch="all",
+        release_dir=f"{CASSANDRA_RELEASES}/{version}", archive=f"apache-cassandra-{version}-bin.tar.gz",
+        recipe_inputs=[CASSANDRA_POM, CASSANDRA_README], build=build_cassandra,
+    )]
+
+
 # --- driver -----------------------------------------------------------------------------------
 
 def load_pins(path: Path = REPO_ROOT / "pins.yml") -> dict:
@@ -476,7 +603,8 @@ def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
         arts += alertmanager_artifacts(pins, arch)
         if arch == host_arch():
             arts += grafana_artifacts(pins, arch)
-    return arts
+    # Architecture-independent: once, whichever architectures are asked for.
+    return arts + cassandra_artifacts(pins, arches[0]) if arches else arts
 
 
 def host_arch() -> str:

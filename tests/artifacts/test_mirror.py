@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tarfile
 from pathlib import Path
@@ -57,6 +58,19 @@ def test_archive_layout_and_checksum_file(mirror_url: str, name: str, unpacked) 
                   "public/app/plugins/datasource/jaeger/plugin.json", "VERSION"):
             assert f"{top}/{f}" in files, f
         assert all(f.startswith(top + "/") for f in files)
+        return
+    if art.kind == "cassandra":
+        # Upstream's binary tarball layout, as far as Maven Central has it: the jars in lib/ (its README says what else
+        # upstream ships), with the server jar of the pinned version and the jamm agent the JVM is started with.
+        top = f"apache-cassandra-{art.version}"
+        assert all(f.startswith(top + "/") for f in files)
+        for f in ("README.md", "LICENSE.txt", "NOTICE.txt", f"lib/cassandra-all-{art.version}.jar"):
+            assert f"{top}/{f}" in files, f
+        lib = [f for f in files if f.startswith(f"{top}/lib/")]
+        assert len(lib) > 50 and all(f.endswith(".jar") and f.count("/") == 2 for f in lib), lib
+        assert any(re.fullmatch(rf"{top}/lib/jamm-[0-9.]+\.jar", f) for f in lib), lib
+        # Apache's .sha256: the bare digest.
+        assert re.fullmatch(r"[0-9a-f]{64}\n?", sums), sums
         return
     expected = {
         "otelcol": sorted([art.archive.split("_", 1)[0], "README.md"]),
@@ -139,6 +153,33 @@ def test_promtool_check_config(unpacked, tmp_path: Path) -> None:
     bad = tmp_path / "prometheus.yml"
     bad.write_text("scrape_configs:\n  - job_name: x\n    scrape_interval: often\n")
     assert run(home / "promtool", "check", "config", bad, ok=False).returncode != 0
+
+
+# The --add-exports/--add-opens of Cassandra 5.0's conf/jvm17-server.options, which its bin/ scripts (not on Maven,
+# so not in the mirror's tarball) pass to the server and to nodetool on Java 17.
+CASSANDRA_JVM17_JPMS = [
+    *(f"--add-exports={m}=ALL-UNNAMED" for m in (
+        "java.base/jdk.internal.misc", "java.management.rmi/com.sun.jmx.remote.internal.rmi", "java.rmi/sun.rmi.registry",
+        "java.rmi/sun.rmi.server", "java.sql/java.sql", "java.base/java.lang.ref", "jdk.unsupported/sun.misc")),
+    *(f"--add-opens={m}=ALL-UNNAMED" for m in (
+        "java.base/java.lang.module", "java.base/jdk.internal.loader", "java.base/jdk.internal.ref", "java.base/jdk.internal.reflect",
+        "java.base/jdk.internal.math", "java.base/jdk.internal.module", "java.base/jdk.internal.util.jar",
+        "jdk.management/com.sun.management.internal", "java.base/sun.nio.ch", "java.base/java.io", "java.base/java.lang.reflect",
+        "java.base/java.lang", "java.base/java.util")),
+]
+
+
+def test_cassandra_jars_are_the_pinned_version(unpacked, tmp_path: Path) -> None:
+    version = PINS["cassandra"]["version"]
+    classpath = f"{unpacked(f'cassandra-{version}') / f'apache-cassandra-{version}'}/lib/*"
+    # What upstream's `bin/cassandra -v` runs: the release version compiled into cassandra-all.
+    assert run("java", "-cp", classpath, "org.apache.cassandra.tools.GetVersion").stdout.strip() == version
+    # nodetool is in the same jars; without its scripts' JVM options it stops at once, with them it runs.
+    nodetool = ("-Xmx64m", f"-Duser.home={tmp_path}", "-cp", classpath, "org.apache.cassandra.tools.NodeTool", "help")
+    bare = run("java", *nodetool, ok=False)
+    assert bare.returncode != 0 and "unable to access required classes" in bare.stdout + bare.stderr
+    out = run("java", *CASSANDRA_JVM17_JPMS, *nodetool).stdout
+    assert "status" in out and "describecluster" in out, out
 
 
 def test_alertmanager_version(unpacked) -> None:
