@@ -70,6 +70,12 @@ options:
     type: list
     elements: path
     default: []
+  packages:
+    description:
+      - Debian package names to look up in dpkg's database (installed or not, and the version).
+    type: list
+    elements: str
+    default: []
   resources:
     description:
       - Report the CPUs and memory this host gives its services, in RV(resources).
@@ -173,6 +179,12 @@ space:
   type: dict
   sample:
     /var/lib/prometheus: {free: 36019277824, total: 270553174016, measured_at: /var/lib}
+packages:
+  description: Each package of O(packages), C(installed) and its C(version) (empty when not installed).
+  returned: always
+  type: dict
+  sample:
+    openjdk-17-jre-headless: {installed: true, version: 17.0.19+10-1~deb12u2}
 resources:
   description: The CPUs (fractional under a CPU quota) and memory, in MiB, this host gives its services.
   returned: when O(resources=true)
@@ -213,6 +225,7 @@ from ansible_collections.telemetry.stack.plugins.module_utils._stack.host import
     read_clock,
     read_group,
     read_listeners,
+    read_packages,
     read_path,
     read_resources,
     read_space,
@@ -231,6 +244,7 @@ def main() -> None:
             groups=dict(type="list", elements="str", default=[]),
             units=dict(type="list", elements="str", default=[]),
             space=dict(type="list", elements="path", default=[]),
+            packages=dict(type="list", elements="str", default=[]),
             resources=dict(type="bool", default=False),
             clock=dict(type="bool", default=False),
             listeners=dict(type="bool", default=False),
@@ -250,6 +264,7 @@ def main() -> None:
         "groups": {name: read_group(name) for name in p["groups"]},
         "units": {},
         "space": {path: read_space(path) for path in p["space"]},
+        "packages": read_packages(p["packages"]),
     }
     if p["units"]:
         systemctl = module.get_bin_path("systemctl", required=True)

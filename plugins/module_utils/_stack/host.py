@@ -108,6 +108,31 @@ def read_space(path: str) -> dict:
     return {"free": st.f_bavail * st.f_frsize, "total": st.f_blocks * st.f_frsize, "measured_at": probe or "/"}
 
 
+def parse_dpkg_status(text: str, names: list) -> dict:
+    """Each package by name: installed (dpkg's "install ok installed") and its version, from /var/lib/dpkg/status."""
+    found = {}
+    for block in text.split("\n\n"):
+        fields = {}
+        for line in block.splitlines():
+            if line and not line[0].isspace() and ":" in line:
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+        name = fields.get("Package")
+        if name in names and fields.get("Status", "").endswith(" installed"):
+            found[name] = {"installed": True, "version": fields.get("Version", "")}
+    return {name: found.get(name, {"installed": False, "version": ""}) for name in names}
+
+
+def read_packages(names: list, status: str = "/var/lib/dpkg/status") -> dict:
+    if not names:
+        return {}
+    try:
+        text = _read(status)
+    except OSError:
+        text = ""
+    return parse_dpkg_status(text, names)
+
+
 def parse_systemctl_show(text: str, units: list) -> dict:
     """`systemctl show -p ... A B` prints one block per unit, in order, separated by a blank line."""
     blocks = text.strip().split("\n\n") if text.strip() else []

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.telemetry.stack.plugins.module_utils._stack.host import (
-    cgroup_limits, parse_proc_net_tcp, parse_systemctl_show, read_clock, read_group, read_listeners, read_path,
-    read_resources, read_space, read_user, read_users, unit_of)
+    cgroup_limits, parse_dpkg_status, parse_proc_net_tcp, parse_systemctl_show, read_clock, read_group, read_listeners,
+    read_packages, read_path, read_resources, read_space, read_user, read_users, unit_of)
 
 ME = pwd.getpwuid(os.getuid())
 
@@ -162,3 +162,33 @@ def test_a_listener_is_owned_by_this_process() -> None:
         mine = [entry for entry in read_listeners() if entry["port"] == port]
     assert mine and mine[0]["pid"] == os.getpid() and mine[0]["address"] == "127.0.0.1", mine
     assert mine[0]["user"] == ME.pw_name
+
+
+DPKG = """Package: openjdk-17-jre-headless
+Status: install ok installed
+Priority: optional
+Version: 17.0.19+10-1~deb12u2
+Description: OpenJDK Java runtime
+ a continuation line: Status: install ok installed
+
+Package: haproxy
+Status: deinstall ok config-files
+Version: 2.6.12-1
+
+Package: python3
+Status: install ok installed
+Version: 3.11.2-1+b1
+"""
+
+
+def test_packages_are_read_from_dpkgs_database(tmp_path: Path) -> None:
+    assert parse_dpkg_status(DPKG, ["openjdk-17-jre-headless", "haproxy", "postgresql"]) == {
+        "openjdk-17-jre-headless": {"installed": True, "version": "17.0.19+10-1~deb12u2"},
+        # Removed with its config files left behind: not installed.
+        "haproxy": {"installed": False, "version": ""},
+        "postgresql": {"installed": False, "version": ""}}
+    status = tmp_path / "status"
+    status.write_text(DPKG)
+    assert read_packages(["python3"], str(status)) == {"python3": {"installed": True, "version": "3.11.2-1+b1"}}
+    assert read_packages(["python3"], str(tmp_path / "none")) == {"python3": {"installed": False, "version": ""}}
+    assert read_packages([]) == {}
