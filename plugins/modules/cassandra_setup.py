@@ -54,7 +54,10 @@ options:
     elements: dict
     default: []
   roles:
-    description: Login roles, each C(name), C(password) and C(keyspaces) (it gets all permissions on them).
+    description:
+      - Login roles, each C(name), C(password) and C(keyspaces) (it gets all permissions on them).
+      - C(create_keyspaces=true) also grants CREATE ON ALL KEYSPACES (Jaeger's schema creation begins with
+        C(CREATE KEYSPACE IF NOT EXISTS), which Cassandra authorizes against all keyspaces even when it exists).
     type: list
     elements: dict
     default: []
@@ -136,10 +139,13 @@ def read(session) -> dict:
     have = {r.role: {"login": r.can_login, "superuser": r.is_superuser}
             for r in session.execute("SELECT role, can_login, is_superuser FROM system_auth.roles")}
     grants: dict = {}
+    creators = set()
     for r in session.execute("SELECT role, resource, permissions FROM system_auth.role_permissions"):
+        if r.resource == "data" and "CREATE" in (r.permissions or ()):
+            creators.add(r.role)
         if r.resource.startswith("data/") and "/" not in r.resource[5:] and ALL <= set(r.permissions or ()):
             grants.setdefault(r.role, set()).add(r.resource[5:])
-    return {"keyspaces": keyspaces, "roles": have, "grants": grants}
+    return {"keyspaces": keyspaces, "roles": have, "grants": grants, "creators": creators}
 
 
 def main() -> None:

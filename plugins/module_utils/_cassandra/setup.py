@@ -73,7 +73,8 @@ def plan(current: Mapping[str, Any], keyspaces: Sequence[Mapping[str, Any]], rol
     """The statements that bring the ring from ``current`` to the wanted keyspaces and roles.
 
     ``current`` has ``keyspaces`` (name -> replication map), ``roles`` (name -> {login, superuser}),
-    ``grants`` (role -> set of keyspaces it has ALL on) and ``logins`` (role -> whether its wanted password works).
+    ``grants`` (role -> set of keyspaces it has ALL on), ``creators`` (roles that may create keyspaces) and ``logins``
+    (role -> whether its wanted password works).
     """
     out: list[Statement] = []
     have = current.get("keyspaces", {})
@@ -101,6 +102,9 @@ def plan(current: Mapping[str, Any], keyspaces: Sequence[Mapping[str, Any]], rol
         elif not roles_now[name].get("login") or not current.get("logins", {}).get(name):
             head = f"ALTER ROLE {name} WITH LOGIN = true AND PASSWORD = "
             out.append(Statement(head + quote(password), head + "'********'"))
+        if role.get("create_keyspaces") and name not in current.get("creators", set()):
+            cql = f"GRANT CREATE ON ALL KEYSPACES TO {name}"
+            out.append(Statement(cql, cql))
         granted = set(current.get("grants", {}).get(name, ()))
         for ks in role.get("keyspaces", []):
             if ks not in granted:
