@@ -65,6 +65,10 @@ options:
     description: A CA to verify the node's client certificate with (client TLS); empty for plain CQL.
     type: path
     default: ""
+  keystore_file:
+    description: A PEM file with a client key and certificate, for a node that requires client certificates.
+    type: path
+    default: ""
   wait:
     description: Seconds to keep trying the first login (a new node creates its default superuser after it starts).
     type: int
@@ -117,14 +121,17 @@ ALL = {"CREATE", "ALTER", "DROP", "SELECT", "MODIFY", "AUTHORIZE"}
 
 def connect(p: dict, user: str, password: str):
     """A session on the one node, or None when it refuses this login."""
-    ssl_context = None
+    ssl_context, ssl_options = None, None
     if p["ca_file"]:
         import ssl
 
         ssl_context = ssl.create_default_context(cafile=p["ca_file"])
+        if p["keystore_file"]:
+            ssl_context.load_cert_chain(p["keystore_file"])
+        ssl_options = {"server_hostname": p["host"]}
     cluster = Cluster([p["host"]], port=p["port"], auth_provider=PlainTextAuthProvider(user, password), connect_timeout=10,
                       load_balancing_policy=WhiteListRoundRobinPolicy([p["host"]]), ssl_context=ssl_context,
-                      control_connection_timeout=10)
+                      ssl_options=ssl_options, control_connection_timeout=10)
     try:
         return cluster, cluster.connect()
     except NoHostAvailable as exc:
@@ -160,6 +167,7 @@ def main() -> None:
             keyspaces=dict(type="list", elements="dict", default=[]),
             roles=dict(type="list", elements="dict", default=[], no_log=False),
             ca_file=dict(type="path", default=""),
+            keystore_file=dict(type="path", default=""),
             wait=dict(type="int", default=60),
         ),
         supports_check_mode=True,

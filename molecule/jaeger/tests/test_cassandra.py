@@ -11,9 +11,11 @@ import time
 import pytest
 
 NODETOOL = "/usr/local/sbin/nodetool"
-LOGIN = ("python3 -W ignore -c \"import sys; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider as P; "
-         "c = Cluster([sys.argv[1]], auth_provider=P(sys.argv[2], sys.argv[3])); s = c.connect(); "
-         "print(len(list(s.execute(sys.argv[4])))); c.shutdown()\"")
+# CQL over TLS with the node's own certificate (the ring requires client certificates).
+LOGIN = ("python3 -W ignore -c \"import sys, ssl; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider as P; "
+         "t = ssl.create_default_context(cafile='/etc/ssl/telemetry/ca.pem'); t.load_cert_chain('/etc/ssl/telemetry/cassandra/keystore.pem'); "
+         "c = Cluster([sys.argv[1]], auth_provider=P(sys.argv[2], sys.argv[3]), ssl_context=t, ssl_options={'server_hostname': sys.argv[1]}); "
+         "s = c.connect(); print(len(list(s.execute(sys.argv[4])))); c.shutdown()\"")
 
 
 def address(host) -> str:
@@ -28,6 +30,17 @@ def test_both_nodes_are_up_and_normal_in_one_ring(host):
     status = host.check_output(f"{NODETOOL} status")
     assert len([line for line in status.splitlines() if line.startswith("UN ")]) == 2, status
     assert host.check_output("systemctl show -p User --value cassandra") == "cassandra"
+
+
+def test_nodes_and_clients_speak_tls_only(host):
+    config = host.file("/etc/cassandra/cassandra.yaml").content_string
+    assert "internode_encryption: all" in config and "require_client_auth: true" in config
+    keystore = host.file("/etc/ssl/telemetry/cassandra/keystore.pem")
+    assert keystore.group == "cassandra" and keystore.mode == 0o640
+    assert keystore.content_string.startswith("-----BEGIN PRIVATE KEY-----")
+    # A plain CQL client gets no answer; one without a certificate is refused.
+    plain = host.run(f"python3 -W ignore -c \"from cassandra.cluster import Cluster; Cluster(['{address(host)}']).connect()\"")
+    assert plain.rc != 0
 
 
 def test_only_the_inventorys_passwords_log_in(host):
