@@ -10,6 +10,9 @@ import time
 
 import pytest
 
+# The converge fixture runs only this role's play.
+PLAYBOOK = "cassandra.yml"
+
 NODETOOL = "/usr/local/sbin/nodetool"
 # CQL over TLS with the node's own certificate (the ring requires client certificates).
 LOGIN = ("python3 -W ignore -c \"import sys, ssl; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider as P; "

@@ -10,6 +10,9 @@ import time
 
 import pytest
 
+# The converge fixture runs only this role's play.
+PLAYBOOK = "jaeger.yml"
+
 
 def storage(host) -> str:
     return "badger" if host.backend.get_hostname().endswith("debian12") else "cassandra"
