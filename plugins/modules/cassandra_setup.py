@@ -39,7 +39,6 @@ options:
     description: Its password.
     type: str
     required: true
-    no_log: true
   datacenter:
     description: The data centre the keyspaces replicate in (NetworkTopologyStrategy).
     type: str
@@ -119,8 +118,12 @@ except ImportError:
 ALL = {"CREATE", "ALTER", "DROP", "SELECT", "MODIFY", "AUTHORIZE"}
 
 
-def connect(p: dict, user: str, password: str):
-    """A session on the one node, or None when it refuses this login."""
+class Refused(Exception):
+    """The node refused this login."""
+
+
+def connect(p: dict, user: str, password: str) -> tuple:
+    """(cluster, session) on the one node; Refused when it refuses this login."""
     ssl_context, ssl_options = None, None
     if p["ca_file"]:
         import ssl
@@ -137,8 +140,41 @@ def connect(p: dict, user: str, password: str):
     except NoHostAvailable as exc:
         cluster.shutdown()
         if any(isinstance(e, AuthenticationFailed) or "Bad credentials" in str(e) for e in exc.errors.values()):
-            return None
+            raise Refused(user) from exc
         raise
+
+
+def logs_in(p: dict, user: str, password: str) -> bool:
+    try:
+        cluster, _session = connect(p, user, password)
+    except Refused:
+        return False
+    cluster.shutdown()
+    return True
+
+
+def first_login(module: AnsibleModule) -> tuple:
+    """(cluster, session, as_default): as the administrator, or on a new ring as the default superuser, trying while
+    the node starts."""
+    p = module.params
+    deadline, error = time.monotonic() + p["wait"], ""
+    while True:
+        try:
+            return (*connect(p, p["admin_user"], p["admin_password"]), False)
+        except Refused:
+            try:
+                return (*connect(p, "cassandra", "cassandra"), True)
+            except Refused:
+                error = ""
+            except NoHostAvailable as exc:
+                error = str(exc)
+        except NoHostAvailable as exc:
+            error = str(exc)
+        if time.monotonic() > deadline:
+            module.fail_json(msg=f"cannot log in to Cassandra at {p['host']}:{p['port']} as {p['admin_user']} with cassandra_admin_password, "
+                                 "nor as the default superuser of a new ring: set cassandra_admin_password to the administrator's "
+                                 f"password{(' (' + error + ')') if error else ''}")
+        time.sleep(2)
 
 
 def read(session) -> dict:
@@ -164,7 +200,7 @@ def main() -> None:
             admin_password=dict(type="str", required=True, no_log=True),
             datacenter=dict(type="str", default="dc1"),
             system_replication_factor=dict(type="int", required=True),
-            keyspaces=dict(type="list", elements="dict", default=[]),
+            keyspaces=dict(type="list", elements="dict", default=[], no_log=False),
             roles=dict(type="list", elements="dict", default=[], no_log=False),
             ca_file=dict(type="path", default=""),
             keystore_file=dict(type="path", default=""),
@@ -182,26 +218,9 @@ def main() -> None:
         module.fail_json(msg="; ".join(problems))
 
     statements: list[str] = []
-    deadline = time.monotonic() + p["wait"]
-    while True:
-        try:
-            admin = connect(p, p["admin_user"], p["admin_password"])
-            default = None if admin else connect(p, "cassandra", "cassandra")
-        except NoHostAvailable as exc:
-            admin = default = None
-            error = str(exc)
-        else:
-            error = ""
-        if admin or default or time.monotonic() > deadline:
-            break
-        time.sleep(2)
-    if not admin and not default:
-        module.fail_json(msg=f"cannot log in to Cassandra at {p['host']}:{p['port']} as {p['admin_user']} with cassandra_admin_password, "
-                             "nor as the default superuser of a new ring: set cassandra_admin_password to the administrator's "
-                             f"password{(' (' + error + ')') if error else ''}")
     system_changed = False
-    if default:
-        cluster, session = default
+    cluster, session, as_default = first_login(module)
+    if as_default:
         # The system keyspaces first, so that the roles written next reach every replica.
         for s in plan(read(session), [], [], p["datacenter"], p["system_replication_factor"]):
             statements.append(s.shown)
@@ -213,27 +232,18 @@ def main() -> None:
         if not module.check_mode:
             session.execute(head + "%s", (p["admin_password"],))
             cluster.shutdown()
-            admin = connect(p, p["admin_user"], p["admin_password"])
-            if not admin:
+            try:
+                cluster, session = connect(p, p["admin_user"], p["admin_password"])
+            except Refused:
                 module.fail_json(msg=f"created {p['admin_user']} but cannot log in with it", statements=statements)
-        else:
-            admin = default
-    cluster, session = admin
     try:
         current = read(session)
-        if default:
+        if as_default:
             lock = "ALTER ROLE cassandra WITH SUPERUSER = false AND LOGIN = false AND PASSWORD = "
             statements.append(lock + "'********'")
             if not module.check_mode:
                 session.execute(lock + "%s", (secrets.token_urlsafe(32),))
-        logins = {}
-        for role in p["roles"]:
-            if role["name"] in current["roles"]:
-                other = connect(p, role["name"], str(role["password"]))
-                logins[role["name"]] = other is not None
-                if other:
-                    other[0].shutdown()
-        current["logins"] = logins
+        current["logins"] = {r["name"]: logs_in(p, r["name"], str(r["password"])) for r in p["roles"] if r["name"] in current["roles"]}
         todo = plan(current, p["keyspaces"], p["roles"], p["datacenter"], p["system_replication_factor"])
         system_changed = system_changed or any(s.cql.startswith(f"ALTER KEYSPACE {k} ") for s in todo for k in SYSTEM_KEYSPACES)
         for s in todo:

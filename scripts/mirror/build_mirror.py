@@ -568,8 +568,8 @@ def build_cassandra(art: Artifact, work: Path, release: Path) -> None:
     jamm = next((j.name for j in jars if j.name.startswith("jamm-")), None)
     if not jamm:
         raise BuildError(f"cassandra {art.version}: no jamm jar (the -javaagent Cassandra needs) among its dependencies")
-    readme = _write(work / "README.md", CASSANDRA_README.format(version=art.version, jars=len(jars), jamm=jamm,
-                                                              git_sha=props.get("GitSHA", "?")))
+    readme = _write(work / "README.md",
+                    CASSANDRA_README.format(version=art.version, jars=len(jars), jamm=jamm, git_sha=props.get("GitSHA", "?")))
     top = f"apache-cassandra-{art.version}"
     members = [(f"{top}/lib/{j.name}", j) for j in jars]
     members += [(f"{top}/{f.name}", f) for f in (readme, work / "LICENSE.txt", work / "NOTICE.txt")]

@@ -176,19 +176,19 @@ def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path
         assert preferred.trace_ids() and not other.trace_ids(), "the agent should start on its preferred gateway"
         stopped = time.time()
         preferred.stop()
-        first = wait_for(lambda: other.trace_ids(), 30)
+        first = wait_for(other.trace_ids, 30)
         delay = time.time() - stopped
         assert first, "nothing reached the other gateway within 30 s"
         time.sleep(5)
         preferred.start()
         sender.join(timeout=120)
-        want = {t for _, t in sent}
+        want = {trace_id for _at, trace_id in sent}
         assert len(want) == 400
         got = wait_for(lambda: want <= (preferred.trace_ids() | other.trace_ids()), 60)
         missing = want - preferred.trace_ids() - other.trace_ids()
         assert got, f"{len(missing)} of {len(want)} spans lost"
         # Back on the preferred gateway once it answers again (the retry interval is 5 s here).
-        late = {t for at, t in sent if at > time.time() - 3}
+        late = {trace_id for at, trace_id in sent if at > time.time() - 3}
         assert late <= preferred.trace_ids(), "the agent did not go back to its preferred gateway"
         print(f"failover: first span through the other gateway {delay:.1f} s after the stop")
     finally:

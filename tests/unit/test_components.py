@@ -53,7 +53,8 @@ def test_a_broken_map_is_named(data: dict, message: str) -> None:
 
 
 def test_an_unknown_component_is_named() -> None:
-    with pytest.raises(AnsibleLookupError, match=r"telemetry\.stack\.components: no component 'loki'; the stack has cassandra, jaeger, alertmanager, prometheus"):
+    with pytest.raises(AnsibleLookupError,
+                       match=r"telemetry\.stack\.components: no component 'loki'; the stack has cassandra, jaeger, alertmanager, prometheus"):
         lookup("loki")
 
 

@@ -115,7 +115,7 @@ def parse_dpkg_status(text: str, names: list) -> dict:
         fields = {}
         for line in block.splitlines():
             if line and not line[0].isspace() and ":" in line:
-                key, _, value = line.partition(":")
+                key, value = line.split(":", 1)
                 fields[key] = value.strip()
         name = fields.get("Package")
         if name in names and fields.get("Status", "").endswith(" installed"):
