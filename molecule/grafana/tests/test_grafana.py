@@ -100,12 +100,35 @@ def test_secrets_stay_out_of_grafana_ini(host):
     ({"grafana_admin_password": ""}, "grafana_admin_password is required"),
     ({"grafana_secret_key": "short"}, "grafana_secret_key is required (16 characters or more"),
     ({"grafana_ini": {"server": "https"}}, "grafana_ini must map sections to settings"),
-], ids=["no-admin-password", "short-secret-key", "bad-ini"])
+    ({"grafana_database_password": ""}, "grafana_database_password is empty: put the password of grafana on grafana-debian12:5432 in vault"),
+    ({"grafana_database_type": "sqlite3"}, "the grafana group has 2 Grafana hosts but each would keep its own SQLite database"),
+], ids=["no-admin-password", "short-secret-key", "bad-ini", "no-database-password", "two-on-sqlite"])
 def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra, message):
     refused(host, extra, message, "grafana", "/etc/grafana/grafana.ini")
 
 
+def test_both_share_one_database_and_gossip_as_alerting_peers(host, wait):
+    # A dashboard saved through this Grafana is there through the other, from the shared PostgreSQL database.
+    uid = f"shared-{host.backend.get_hostname()}"
+    body = json.dumps({"dashboard": {"uid": uid, "title": f"Saved on {host.backend.get_hostname()}", "panels": []}, "overwrite": True})
+    curl, _tls = base(host)
+    curl, url = curl.rsplit(" ", 1)
+    saved = host.run(f"{curl} -u {ADMIN} -H 'Content-Type: application/json' -d '{body}' -w '\\n%{{http_code}}' {url}/api/dashboards/db")
+    assert saved.stdout.strip().endswith("200"), saved.stdout
+    ini = host.file("/etc/grafana/grafana.ini").content_string
+    assert "[database]\ntype = postgres\nhost = grafana-debian12:5432" in ini
+    assert "password" not in ini.split("[database]")[1].split("[")[0]
+    assert "ha_peers = grafana-debian12:9095,grafana-debian13:9095" in ini
+    wait(lambda: "9095" in host.check_output("ss -Hltn"), 30, "the HA gossip port listening")
+
+
+def test_a_dashboard_saved_on_either_grafana_is_on_both(host):
+    for name in ("grafana-debian12", "grafana-debian13"):
+        code, body = get(host, f"/api/dashboards/uid/shared-{name}")
+        assert code == 200, (name, body[:300])
+
+
 def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
-    uninstall_then_reinstall(host, "grafana", removed=["/opt/grafana", "/etc/grafana"], kept=["/var/lib/grafana/grafana.db"])
+    uninstall_then_reinstall(host, "grafana", removed=["/opt/grafana", "/etc/grafana"], kept=["/var/lib/grafana"])
     # The kept database still holds the admin.
     assert get(host, "/api/health", auth=None)[0] == 200 and get(host, "/api/datasources")[0] == 200
