@@ -132,6 +132,21 @@ def span(trace_id: str) -> bytes:
                                                                      "kind": 1, "startTimeUnixNano": now, "endTimeUnixNano": now}]}]}]}).encode()
 
 
+def post(http_port: int, trace_id: str) -> None:
+    """One span over OTLP/HTTP to the collector on loopback, as an SDK would send it."""
+    req = urllib.request.Request(f"http://127.0.0.1:{http_port}/v1/traces", data=span(trace_id), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+
+
+def stop_all(collector: subprocess.Popen, gateways: list[Gateway]) -> None:
+    collector.terminate()
+    collector.wait(timeout=30)
+    for g in gateways:
+        if g.proc and g.proc.poll() is None:
+            g.proc.kill()
+
+
 def wait_for(what, timeout: float, step: float = 0.2):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -163,10 +178,7 @@ def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path
             prefix = os.urandom(4).hex()
             for i in range(count):
                 trace_id = f"{prefix}{i:024x}"
-                req = urllib.request.Request(f"http://127.0.0.1:{http_port}/v1/traces", data=span(trace_id),
-                                             headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    assert resp.status == 200
+                post(http_port, trace_id)
                 sent.append((time.time(), trace_id))
                 time.sleep(0.05)
 
@@ -192,11 +204,7 @@ def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path
         assert late <= preferred.trace_ids(), "the agent did not go back to its preferred gateway"
         print(f"failover: first span through the other gateway {delay:.1f} s after the stop")
     finally:
-        agent.terminate()
-        agent.wait(timeout=30)
-        for g in gateways:
-            if g.proc and g.proc.poll() is None:
-                g.proc.kill()
+        stop_all(agent, gateways)
 
 
 def _healthy(port: int) -> bool:
@@ -225,10 +233,7 @@ def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(u
         def send(start: int, count: int) -> None:
             for i in range(start, start + count):
                 trace_id = f"{prefix}{i:024x}"
-                req = urllib.request.Request(f"http://127.0.0.1:{http_port}/v1/traces", data=span(trace_id),
-                                             headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    assert resp.status == 200
+                post(http_port, trace_id)
                 sent.append(trace_id)
                 time.sleep(0.02)
 
@@ -249,8 +254,4 @@ def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(u
             f"{len(set(sent) - gateways[0].trace_ids() - gateways[1].trace_ids())} of {len(sent)} traces lost"
         assert held <= gateways[1].trace_ids()
     finally:
-        tier.terminate()
-        tier.wait(timeout=30)
-        for g in gateways:
-            if g.proc and g.proc.poll() is None:
-                g.proc.kill()
+        stop_all(tier, gateways)
