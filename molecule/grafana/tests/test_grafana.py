@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import pytest
 
@@ -125,6 +127,25 @@ def test_a_dashboard_saved_on_one_grafana_is_on_the_other(host, wait):
     # The two gossip as unified alerting's HA peers.
     assert "ha_peers = grafana-debian12:9095,grafana-debian13:9095" in ini
     wait(lambda: ":9095" in host.check_output("ss -Hltn"), 30, "the HA gossip port listening")
+
+
+def test_dashboards_keep_answering_when_a_prometheus_or_a_jaeger_stops(host, wait):
+    """Each Grafana's data sources go through HAProxy on loopback to both Prometheus servers and both Jaeger hosts."""
+    sources = {d["name"]: d for d in json.loads(get(host, "/api/datasources")[1])}
+    assert sources["Prometheus"]["url"] == "http://127.0.0.1:19090" and sources["Jaeger"]["url"] == "http://127.0.0.1:16687"
+    query = "/api/datasources/proxy/uid/telemetry-prometheus/api/v1/query?query=up"
+    jaeger = "/api/datasources/proxy/uid/telemetry-jaeger/api/services"
+    first = "grafana-debian12"
+    stopper = host if host.backend.get_hostname() == first else host.get_host(
+        f"ansible://{first}?ansible_inventory={os.environ['MOLECULE_INVENTORY_FILE']}")
+    try:
+        stopper.check_output("systemctl stop prometheus jaeger")
+        stopped = time.monotonic()
+        wait(lambda: get(host, query)[0] == 200 and get(host, jaeger)[0] == 200, 30, "queries answered by the other servers")
+        print(f"data sources answering again {time.monotonic() - stopped:.1f} s after the stop")
+        assert json.loads(get(host, query)[1])["status"] == "success"
+    finally:
+        stopper.check_output("systemctl start prometheus jaeger")
 
 
 def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
