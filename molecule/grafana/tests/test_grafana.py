@@ -46,9 +46,14 @@ def test_datasources_from_the_inventory(host):
     code, body = get(host, "/api/datasources")
     assert code == 200
     found = {d["uid"]: d for d in json.loads(body)}
-    assert found["telemetry-prometheus"]["url"] == "http://grafana-debian12:9090"
+    # Two Prometheus servers and two Jaeger hosts: through HAProxy on loopback, which names both.
+    assert found["telemetry-prometheus"]["url"] == "http://127.0.0.1:19090"
     assert found["telemetry-prometheus"]["basicAuth"] is True and found["telemetry-prometheus"]["isDefault"] is True
-    assert found["telemetry-jaeger"]["url"] == "http://grafana-debian12:16686"
+    assert found["telemetry-jaeger"]["url"] == "http://127.0.0.1:16687"
+    haproxy = host.file("/etc/haproxy/haproxy.cfg").content_string
+    for server in ("grafana-debian12:9090 check", "grafana-debian13:9090 check backup",
+                   "grafana-debian12:16686 check", "grafana-debian13:16686 check backup"):
+        assert server in haproxy, server
 
 
 def test_prometheus_datasource_health_check_passes(host, wait):
