@@ -199,9 +199,14 @@ def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path
         got = wait_for(lambda: want <= (preferred.trace_ids() | other.trace_ids()), 60)
         missing = want - preferred.trace_ids() - other.trace_ids()
         assert got, f"{len(missing)} of {len(want)} spans lost"
-        # Back on the preferred gateway once it answers again (the retry interval is 5 s here).
-        late = {trace_id for at, trace_id in sent if at > time.time() - 3}
-        assert late <= preferred.trace_ids(), "the agent did not go back to its preferred gateway"
+        # Back on the preferred gateway once it answers again: after two retry intervals (5 s here), a fresh
+        # batch goes there and nowhere else.
+        time.sleep(10)
+        before = len(sent)
+        send(20)
+        late = {trace_id for _at, trace_id in sent[before:]}
+        assert wait_for(lambda: late <= preferred.trace_ids(), 30), "the agent did not go back to its preferred gateway"
+        assert not late & other.trace_ids(), "the agent still sends to the other gateway"
         print(f"failover: first span through the other gateway {delay:.1f} s after the stop")
     finally:
         stop_all(agent, gateways)
