@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import testinfra
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +25,8 @@ def converge(tmp_path, request):
 
     The extra vars go in as a JSON file (-e @file), the way AWX passes a job's extra vars and survey answers."""
 
-    def run(host, extra: dict, playbook: Path | None = None, args: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    def run(host, extra: dict, playbook: Path | None = None, args: tuple[str, ...] = (),
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
         playbook = playbook or Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / getattr(request.module, "PLAYBOOK", "converge.yml")
         extravars = tmp_path / f"extravars-{time.monotonic_ns()}.json"
@@ -30,7 +34,7 @@ def converge(tmp_path, request):
         return subprocess.run(
             [str(Path(sys.executable).parent / "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
              "-l", host.backend.get_hostname(), "-e", f"@{extravars}", *args, str(playbook)],
-            capture_output=True, text=True, env=env, timeout=300, check=False,
+            capture_output=True, text=True, env=env, timeout=timeout, check=False,
         )
 
     return run
@@ -103,5 +107,37 @@ def uninstall_then_reinstall(converge):
         assert host.service(service).is_running and host.service(service).is_enabled
         # A plain start waits for health, as a restart or reload does.
         assert f"RUNNING HANDLER [telemetry.stack.{role} : Wait until it is healthy, {service}]" in again.stdout, again.stdout[-2000:]
+
+    return run
+
+
+@pytest.fixture
+def rebuild():
+    """rebuild(name): a machine replaced. The host's container is destroyed and a new, empty one started under the same
+    name from its platform in molecule.yml (image, network, flags); returns the new host once systemd runs."""
+
+    def run(name: str):
+        scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+        platform = next(p for p in yaml.safe_load((scenario / "molecule.yml").read_text())["platforms"] if p["name"] == name)
+        subprocess.run(["docker", "rm", "-f", name], check=True, capture_output=True)
+        args = ["docker", "run", "-d", "--name", name, "--hostname", platform.get("hostname", name), "--label", "owner=molecule"]
+        args += [f"--cap-add={cap}" for cap in platform.get("capabilities", [])]
+        args += [f"--cgroupns={platform['cgroupns_mode']}"] if platform.get("cgroupns_mode") else []
+        args += [f"--volume={volume}" for volume in platform.get("volumes", [])]
+        args += [f"--tmpfs={path}" for path in platform.get("tmpfs", [])]
+        args += [f"--security-opt={opt}" for opt in platform.get("security_opts", [])]
+        args += [f"--env={key}={value}" for key, value in platform.get("env", {}).items()]
+        networks = [network["name"] for network in platform.get("networks", [])]
+        args += [f"--network={networks[0]}"] if networks else []
+        subprocess.run([*args, platform["image"], *shlex.split(platform.get("command", ""))], check=True, capture_output=True)
+        for network in networks[1:]:
+            subprocess.run(["docker", "network", "connect", network, name], check=True, capture_output=True)
+        # systemd is up when it answers "running" or "degraded" (a container lacks some of a machine's units).
+        deadline = time.monotonic() + 60
+        while subprocess.run(["docker", "exec", name, "systemctl", "is-system-running", "--wait"],
+                             capture_output=True, text=True, check=False).stdout.strip() not in ("running", "degraded"):
+            assert time.monotonic() < deadline, f"systemd did not come up in the new {name}"
+            time.sleep(1)
+        return testinfra.get_host(f"ansible://{name}?ansible_inventory={os.environ['MOLECULE_INVENTORY_FILE']}")
 
     return run

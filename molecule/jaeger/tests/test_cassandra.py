@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from pathlib import Path
 
 import pytest
 
 # The converge fixture runs only this role's play.
 PLAYBOOK = "cassandra.yml"
 
+REPO = Path(__file__).resolve().parents[3]
 NODETOOL = "/usr/local/sbin/nodetool"
 # CQL over TLS with the node's own certificate (the ring requires client certificates).
 LOGIN = ("python3 -W ignore -c \"import sys, ssl; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider as P; "
@@ -79,6 +81,22 @@ def test_a_killed_node_runs_again_within_ten_seconds_and_keeps_its_data(host, wa
     # (nodetool fails while the node starts: "Server is not initialized yet".)
     wait(lambda: len([x for x in host.run(f"{NODETOOL} status").stdout.splitlines() if x.startswith("UN ")]) == 2, 120,
          "both nodes up and normal again")
+
+
+def test_rotating_certificates_reloads_the_ring_in_place(host, converge, wait):
+    if not host.backend.get_hostname().endswith("debian13"):
+        pytest.skip("one run rotates both nodes")
+    keystore = "/etc/ssl/telemetry/cassandra/keystore.pem"
+    presented = (f"openssl s_client -connect {address(host)}:9042 -cert {keystore} -key {keystore} </dev/null 2>/dev/null"
+                 " | openssl x509 -noout -serial")
+    before, pid = host.check_output(presented), host.check_output("systemctl show -p MainPID --value cassandra")
+    rotated = converge(host, {}, REPO / "playbooks" / "rotate_certs.yml", ("-l", "all"))
+    assert rotated.returncode == 0, rotated.stdout[-3000:]
+    assert "nodetool reloadssl" in rotated.stdout
+    # The node took the new certificate (nodetool reloadssl) without a restart, and the ring stayed whole.
+    wait(lambda: host.check_output(presented) not in ("", before), 30, "the node presenting its new certificate")
+    assert host.check_output("systemctl show -p MainPID --value cassandra") == pid
+    assert len([x for x in host.check_output(f"{NODETOOL} status").splitlines() if x.startswith("UN ")]) == 2
 
 
 @pytest.mark.parametrize(("extra", "message"), [

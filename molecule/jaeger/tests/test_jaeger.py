@@ -117,7 +117,11 @@ def test_a_config_change_reloads_in_place(host, converge):
     ({"jaeger_storage": "elasticsearch"}, "jaeger_storage is elasticsearch but jaeger_storage_servers is empty"),
     ({"jaeger_storage": "opensearch", "jaeger_storage_servers": ["os1:9200"]}, "jaeger_storage_servers must be URLs for opensearch"),
     ({"jaeger_storage_username": "jaeger", "jaeger_storage_password": ""}, "jaeger_storage_username is set without jaeger_storage_password"),
-], ids=["unknown-storage", "bad-ttl", "no-servers", "not-urls", "no-password"])
+    ({"jaeger_storage": "cassandra", "jaeger_storage_tls_ca_file": ""},
+     "jaeger_storage_tls_ca_file is empty, but the Cassandra ring (group cassandra) serves CQL over TLS only"),
+    ({"jaeger_storage_tls_ca_file": "/etc/ssl/telemetry/no-such-ca.pem"},
+     "TLS files missing on the host: /etc/ssl/telemetry/no-such-ca.pem (jaeger_storage_tls_ca_file)"),
+], ids=["unknown-storage", "bad-ttl", "no-servers", "not-urls", "no-password", "ring-tls-without-ca", "ca-file-missing"])
 def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra, message):
     refused(host, extra, message, "jaeger", "/etc/jaeger/config.yaml")
 
