@@ -115,3 +115,18 @@ def test_prometheus_scrapes_every_collector_group_and_grafana_on_its_scheme(tmp_
     plain = yaml.safe_load(render("prometheus", ["prometheus.yml.j2"], {}, tmp_path / "plain",
                                   groups={"grafana": {"grafana-1": {}}})["prometheus.yml"])
     assert "scheme" not in next(j for j in plain["scrape_configs"] if j["job_name"] == "grafana")
+
+
+def test_grafanas_proxy_lists_each_server_on_its_own_address_and_port(tmp_path: Path) -> None:
+    """HAProxy in front of several Prometheus servers or Jaeger hosts: each server at its ansible_host (or name) and
+    its own port, the first preferred, TLS checked against its inventory name where it serves TLS."""
+    groups = {"prometheus": {"p1": {"prometheus_web_tls_cert_file": "/c.pem"}, "p2": {"ansible_host": "10.0.0.2", "prometheus_port": 9091}},
+              "jaeger": {"j1": {}, "j2": {}}}
+    cfg = render("grafana", ["haproxy.cfg.j2"], {"grafana_tls_ca_file": "/ca.pem", "grafana_admin_password": "x"}, tmp_path,
+                 groups=groups)["haproxy.cfg"]
+    servers = [line.strip() for line in cfg.splitlines() if line.strip().startswith("server ")]
+    assert servers == ["server p1 p1:9090 check ssl verify required ca-file /ca.pem sni str(p1) verifyhost p1",
+                       "server p2 10.0.0.2:9091 check backup",
+                       "server j1 j1:16686 check",
+                       "server j2 j2:16686 check backup"]
+    assert "bind 127.0.0.1:19090" in cfg and "bind 127.0.0.1:16687" in cfg
