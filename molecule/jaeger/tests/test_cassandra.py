@@ -31,6 +31,18 @@ def cql(host, user: str, password: str, query: str):
     return host.run(f"{LOGIN} {address(host)} {user} '{password}' \"{query}\"")
 
 
+def stored_trace(host, wait, service: str) -> str:
+    """Send a one-span trace through Jaeger on this host (it stores in the ring); return its ID once Jaeger has it."""
+    trace_id = secrets.token_hex(16)
+    now = time.time_ns()
+    body = json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+                                          "scopeSpans": [{"spans": [{"traceId": trace_id, "spanId": "00000000000000a1", "name": service,
+                                                                     "kind": 1, "startTimeUnixNano": str(now), "endTimeUnixNano": str(now)}]}]}]})
+    host.check_output(f"curl -sf -H 'Content-Type: application/json' -d '{body}' http://127.0.0.1:4318/v1/traces")
+    wait(lambda: host.run(f"curl -sf http://127.0.0.1:16686/api/traces/{trace_id}").rc == 0, 30, "the trace in Jaeger")
+    return trace_id
+
+
 def test_both_nodes_are_up_and_normal_in_one_ring(host):
     status = host.check_output(f"{NODETOOL} status")
     assert len([line for line in status.splitlines() if line.startswith("UN ")]) == 2, status
@@ -62,13 +74,7 @@ def test_only_the_inventorys_passwords_log_in(host):
 def test_a_killed_node_runs_again_within_ten_seconds_and_keeps_its_data(host, wait):
     if not host.backend.get_hostname().endswith("debian13"):
         pytest.skip("one node at a time: Debian 13's, under the Jaeger that stores there")
-    trace_id = secrets.token_hex(16)
-    now = time.time_ns()
-    body = json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "kill"}}]},
-                                          "scopeSpans": [{"spans": [{"traceId": trace_id, "spanId": "00000000000000a1", "name": "k",
-                                                                     "kind": 1, "startTimeUnixNano": str(now), "endTimeUnixNano": str(now)}]}]}]})
-    host.check_output(f"curl -sf -H 'Content-Type: application/json' -d '{body}' http://127.0.0.1:4318/v1/traces")
-    wait(lambda: host.run(f"curl -sf http://127.0.0.1:16686/api/traces/{trace_id}").rc == 0, 30, "the trace in Jaeger")
+    trace_id = stored_trace(host, wait, "kill")
     before = host.check_output("systemctl show -p MainPID --value cassandra")
     host.check_output(f"kill -9 {before}")
     killed = time.monotonic()

@@ -5,12 +5,10 @@ The ring then has both nodes up, and a trace written before is read from the new
 
 from __future__ import annotations
 
-import json
-import secrets
 import time
 
 import pytest
-from test_cassandra import NODETOOL, cql
+from test_cassandra import NODETOOL, cql, stored_trace
 
 PLAYBOOK = "converge.yml"
 LOST = "jaeger-debian12"
@@ -23,13 +21,7 @@ def up_nodes(host) -> int:
 def test_a_destroyed_node_rebuilt_under_its_name_takes_its_place_with_the_data(host, converge, rebuild, wait):
     if host.backend.get_hostname() == LOST:
         pytest.skip("run from the node that stays, Debian 13's, under the Jaeger that stores in the ring")
-    trace_id = secrets.token_hex(16)
-    now = time.time_ns()
-    body = json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "replace"}}]},
-                                          "scopeSpans": [{"spans": [{"traceId": trace_id, "spanId": "00000000000000b1", "name": "r",
-                                                                     "kind": 1, "startTimeUnixNano": str(now), "endTimeUnixNano": str(now)}]}]}]})
-    host.check_output(f"curl -sf -H 'Content-Type: application/json' -d '{body}' http://127.0.0.1:4318/v1/traces")
-    wait(lambda: host.run(f"curl -sf http://127.0.0.1:16686/api/traces/{trace_id}").rc == 0, 30, "the trace in Jaeger")
+    trace_id = stored_trace(host, wait, "replace")
 
     lost = rebuild(LOST)
     assert not lost.file("/var/lib/cassandra").exists
