@@ -49,13 +49,17 @@ def resource_findings(resources: dict, disk: dict | None, kinds: list[str], over
 
 
 def port_findings(plan: list[dict], listeners: list[dict]) -> list[str]:
-    """Two services asking for one port, and ports already taken by something else."""
+    """Two services asking for one port, and ports already taken by something else.
+
+    A port another unit opens for the service (``owners``: by variable, its ``unit`` and ``user``, such as HAProxy in
+    front of Grafana's data sources) is that unit's."""
     wanted: dict[int, list[tuple[str, str, str]]] = {}
     users: dict[int, set] = {}
     for entry in plan:
         for variable, port in entry["ports"].items():
-            wanted.setdefault(int(port), []).append((entry["service"], entry["unit"], variable))
-            users.setdefault(int(port), set()).add(entry.get("user"))
+            owner = (entry.get("owners") or {}).get(variable, {})
+            wanted.setdefault(int(port), []).append((entry["service"], owner.get("unit", entry["unit"]), variable))
+            users.setdefault(int(port), set()).add(owner.get("user", entry.get("user")))
     found = []
     for port, claims in sorted(wanted.items()):
         if len(claims) > 1:

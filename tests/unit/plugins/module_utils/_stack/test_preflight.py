@@ -60,6 +60,18 @@ def test_a_holder_the_module_cannot_see_is_known_by_its_user():
     assert "a process this user cannot see (run as root to name it)" in problem
 
 
+def test_a_port_another_unit_opens_for_the_service_is_that_units():
+    # HAProxy on loopback in front of Grafana's data sources: its master (root) opens the socket.
+    grafana = {"service": "grafana", "unit": "grafana.service", "user": "grafana",
+               "ports": {"grafana_port": 3000, "grafana_proxy_prometheus_port": 19090},
+               "owners": {"grafana_proxy_prometheus_port": {"unit": "haproxy.service", "user": "root"}}}
+    proxy = {"port": 19090, "address": "127.0.0.1", "user": "root", "pid": None, "process": None, "unit": None}
+    assert port_findings([grafana], [proxy, {**proxy, "port": 3000, "user": "grafana"}]) == []
+    assert port_findings([grafana], [{**proxy, "pid": 9, "process": "haproxy", "unit": "haproxy.service"}]) == []
+    (problem,) = port_findings([grafana], [{**proxy, "port": 3000}])
+    assert "port 3000 (grafana_port of grafana) is already taken by a process of user root" in problem
+
+
 @pytest.mark.parametrize("level, where", [("warn", "warnings"), ("error", "problems")])
 def test_a_small_host_warns_or_stops_by_level(level, where):
     small = {"cpus": 1.0, "memory_mib": 2048}
@@ -88,6 +100,18 @@ def test_clock_skew_always_stops_the_run():
     problems = run(state(clock_offset=-42), resource_check="off", time_check="off")["problems"]
     assert len(problems) == 1 and problems[0].startswith("the clock is 42.0 s behind the controller's")
     assert run(state(clock_offset=4))["problems"] == []
+
+
+def test_a_port_another_unit_opens_for_the_service_is_that_units():
+    # HAProxy on loopback in front of Grafana's data sources: its master (root) opens the socket.
+    grafana = {"service": "grafana", "unit": "grafana.service", "user": "grafana",
+               "ports": {"grafana_port": 3000, "grafana_proxy_prometheus_port": 19090},
+               "owners": {"grafana_proxy_prometheus_port": {"unit": "haproxy.service", "user": "root"}}}
+    proxy = {"port": 19090, "address": "127.0.0.1", "user": "root", "pid": None, "process": None, "unit": None}
+    assert port_findings([grafana], [proxy, {**proxy, "port": 3000, "user": "grafana"}]) == []
+    assert port_findings([grafana], [{**proxy, "pid": 9, "process": "haproxy", "unit": "haproxy.service"}]) == []
+    (problem,) = port_findings([grafana], [{**proxy, "port": 3000}])
+    assert "port 3000 (grafana_port of grafana) is already taken by a process of user root" in problem
 
 
 @pytest.mark.parametrize("level, where", [("warn", "warnings"), ("error", "problems")])
