@@ -16,6 +16,9 @@ import testinfra
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+# The scenario's inventory directory: Molecule's inventory file, its group_vars and host_vars, and any inventory
+# source a scenario links beside them (molecule/prod/hosts.yml).
+INVENTORY = str(Path(os.environ.get("MOLECULE_INVENTORY_FILE", "inventory/none")).parent)
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def converge(tmp_path, request):
         extravars = tmp_path / f"extravars-{time.monotonic_ns()}.json"
         extravars.write_text(json.dumps(extra))
         return subprocess.run(
-            [str(Path(sys.executable).parent / "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+            [str(Path(sys.executable).parent / "ansible-playbook"), "-i", INVENTORY,
              "-l", host.backend.get_hostname(), "-e", f"@{extravars}", *args, str(playbook)],
             capture_output=True, text=True, env=env, timeout=timeout, check=False,
         )
@@ -138,6 +141,6 @@ def rebuild():
                              capture_output=True, text=True, check=False).stdout.strip() not in ("running", "degraded"):
             assert time.monotonic() < deadline, f"systemd did not come up in the new {name}"
             time.sleep(1)
-        return testinfra.get_host(f"ansible://{name}?ansible_inventory={os.environ['MOLECULE_INVENTORY_FILE']}")
+        return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
 
     return run
