@@ -89,14 +89,17 @@ def test_rotating_certificates_reloads_the_ring_in_place(host, converge, wait):
     keystore = "/etc/ssl/telemetry/cassandra/keystore.pem"
     presented = (f"openssl s_client -connect {address(host)}:9042 -cert {keystore} -key {keystore} </dev/null 2>/dev/null"
                  " | openssl x509 -noout -serial")
+
+    def serial() -> str:
+        return host.run(presented).stdout.strip()
     # (After the killed-node test the node is up in the ring a little before it serves CQL again.)
-    before = wait(lambda: host.run(presented).stdout.strip(), 60, "the node serving CQL over TLS")
+    before = wait(serial, 60, "the node serving CQL over TLS")
     pid = host.check_output("systemctl show -p MainPID --value cassandra")
     rotated = converge(host, {}, REPO / "playbooks" / "rotate_certs.yml", ("-l", "all"))
     assert rotated.returncode == 0, rotated.stdout[-3000:]
     assert "nodetool reloadssl" in rotated.stdout
     # The node took the new certificate (nodetool reloadssl) without a restart, and the ring stayed whole.
-    wait(lambda: host.run(presented).stdout.strip() not in ("", before), 30, "the node presenting its new certificate")
+    wait(lambda: serial() not in ("", before), 30, "the node presenting its new certificate")
     assert host.check_output("systemctl show -p MainPID --value cassandra") == pid
     assert len([x for x in host.check_output(f"{NODETOOL} status").splitlines() if x.startswith("UN ")]) == 2
 
