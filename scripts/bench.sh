@@ -5,6 +5,7 @@
 # containers (create and converge them first), and print the ratio.
 #
 #   scripts/bench.sh otelcol_agent 3 /opt/otelcol-contrib/current /etc/otelcol-contrib ...
+#   scripts/bench.sh prod 3 paths.json    # {"bench_paths_by_host": {"lb-debian12": [...], ...}}
 #
 # Runs ansible-playbook directly (not through Molecule) with the scenario's
 # inventory and Molecule's ansible.cfg; docs/benchmarks.md has the results.
@@ -22,7 +23,12 @@ state=$(grep -l "$REPO_ROOT/collections" ~/.ansible/tmp/molecule.*."$scenario"/m
 state=$(dirname "$state")
 export ANSIBLE_CONFIG="$state/ansible.cfg" MOLECULE_EPHEMERAL_DIRECTORY="$state"
 export MOLECULE_SCENARIO_DIRECTORY="$REPO_ROOT/molecule/$scenario" MOLECULE_FILE="$state/molecule.yml"
-paths=$(printf '%s\n' "$@" | python3 -c 'import json, sys; print(json.dumps({"bench_paths": sys.stdin.read().split()}))')
+if [ $# -eq 1 ] && [ "${1%.json}" != "$1" ]; then
+  # A JSON file of {"bench_paths_by_host": {host: [path, ...]}}: hosts that manage different files.
+  paths="@$(realpath "$1")"
+else
+  paths=$(printf '%s\n' "$@" | python3 -c 'import json, sys; print(json.dumps({"bench_paths": sys.stdin.read().split()}))')
+fi
 
 time_run() {  # time_run PLAYBOOK [ARGS...]: seconds, or fail with the output
   local out started

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the prod scenario's tests share: its hosts, a steady stream of spans from the application host, counting them
+in Jaeger, and queries through Grafana."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+import testinfra
+
+REPO = Path(__file__).resolve().parents[3]
+# The inventory directory: Molecule's file and hosts.yml, whose host variables say "no sudo here".
+INVENTORY = str(Path(os.environ.get("MOLECULE_INVENTORY_FILE", "inventory/none")).parent)
+TLS = "/etc/ssl/telemetry"
+APP = "app-debian12"
+LBS = ["lb-debian12", "lb-debian13"]
+SAMPLERS = ["gw-debian12", "gw-debian13"]
+STORES = ["store-debian12", "store-debian13"]
+RING = [APP, *STORES]
+NODETOOL = "/usr/local/sbin/nodetool"
+# The vault values molecule.yml gives.
+GRAFANA_ADMIN = "admin:molecule-grafana-admin-password"
+PROMETHEUS_ADMIN = "admin:molecule-prometheus-password"
+
+
+def node(name: str):
+    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+
+
+def stream(service: str, count: int, rate: float = 10) -> list[str]:
+    """Start sending `count` one-span traces, `rate` a second, from the application host through its agent, retrying as
+    an SDK would; return their trace IDs. Each span has an error status: prod's tail sampling keeps every error and
+    a tenth of the rest."""
+    prefix = secrets.token_hex(4)
+    span = ('{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"' + service + '"}}]},'
+            '"scopeSpans":[{"spans":[{"traceId":"\'$t\'","spanId":"00000000000000a1","name":"load","kind":1,'
+            '"status":{"code":2},"startTimeUnixNano":"\'$(date +%s%N)\'","endTimeUnixNano":"\'$(date +%s%N)\'"}]}]}]}')
+    script = (f"rm -f /tmp/{service}.lost; for i in $(seq 1 {count}); do t={prefix}$(printf '%024x' $i); b='{span}'; "
+              "curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
+              f"-d \"$b\" http://127.0.0.1:4318/v1/traces || echo $t >> /tmp/{service}.lost; sleep {1 / rate:.3f}; done")
+    encoded = base64.b64encode(script.encode()).decode()
+    node(APP).check_output(f"echo {encoded} | base64 -d > /tmp/{service}.sh; systemd-run --unit={service} bash /tmp/{service}.sh")
+    return [f"{prefix}{i:024x}" for i in range(1, count + 1)]
+
+
+def streaming(service: str) -> bool:
+    return node(APP).run(f"systemctl is-active {service}").stdout.strip() == "active"
+
+
+def traces_in_jaeger(service: str, through: str = STORES[-1]) -> set[str]:
+    """The trace IDs Jaeger has for a service, asked of one Jaeger host from the application host."""
+    out = node(APP).run(f"curl -sf 'http://{through}:16686/api/traces?service={service}&limit=100000&lookback=1h'")
+    if out.rc != 0:
+        return set()
+    return {t["traceID"] for t in json.loads(out.stdout)["data"]}
+
+
+def grafana(on: str, path: str) -> tuple[int, str]:
+    """GET a Grafana API path on a Grafana host, as its admin, over its TLS."""
+    out = node(on).run(f"curl -s --cacert {TLS}/ca.pem -u {GRAFANA_ADMIN} -w '\\n%{{http_code}}' https://{on}:3000{path}")
+    body, _, code = out.stdout.rpartition("\n")
+    return int(code or 0), body
+
+
+def up_nodes(on: str) -> int:
+    return len([line for line in node(on).run(f"{NODETOOL} status").stdout.splitlines() if line.startswith("UN ")])
+
+
+def wait_for(predicate, timeout: float, what: str, step: float = 2):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got or time.monotonic() > deadline:
+            assert got, f"not within {timeout:.0f} s: {what}"
+            return got
+        time.sleep(step)
