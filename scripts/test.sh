@@ -68,25 +68,109 @@ mirror() {
   fi
 }
 
-molecule_stages() {
-  local scenarios=("$@")
-  [ ${#scenarios[@]} -gt 0 ] || mapfile -t scenarios < <(all_scenarios)
-  # The engine, the images and the artifact mirror (served on loopback, where
-  # the roles download from) are preconditions: without them no scenario can run.
+# The test platform: the engine, the images and the artifact mirror (served
+# on loopback, where the roles download from). Without it no scenario can run.
+platform() {
+  [ -z "${_platform:-}" ] || return "$_platform"
+  _platform=0
   if ! "$REPO_ROOT/scripts/build-images.sh" || ! "$run" python3 scripts/mirror/build_mirror.py ||
     ! "$run" python3 scripts/mirror/mirror_server.py start; then
-    for s in "${scenarios[@]}"; do failed+=("molecule $s (no test platform)"); done
+    _platform=1
+    return 1
+  fi
+  trap 'stop_beside; "$run" python3 scripts/mirror/mirror_server.py stop >/dev/null' EXIT
+}
+
+# Two lanes, as the machine has two cores: these scenarios run one after the
+# other in a second lane, beside lint, unit and the other scenarios. They spend
+# most of their time waiting (faults held for minutes, alerts, replicas coming
+# back), so the lanes cost each other little. Their container names differ
+# from every other scenario's. docs/development.md, "CI", has the times.
+BESIDE=(prod prometheus grafana)
+beside_dir=""
+beside_pid=""
+
+start_beside() { # scenario...
+  [ $# -gt 0 ] || return 0
+  beside_dir=$(mktemp -d "${TMPDIR:-/tmp}/telemetry-stack-beside.XXXXXX")
+  log "In a second lane: $* (its output: $beside_dir/output.log, shown when it ends)"
+  (
+    for s in "$@"; do
+      started=$(now)
+      log "molecule test -s $s (second lane)"
+      rc=0
+      "$run" molecule test -s "$s" || rc=$?
+      if [ "$rc" -eq 0 ]; then
+        echo "PASS molecule test -s $s ($(($(now) - started)) s, second lane)" >>"$beside_dir/results"
+      else
+        echo "FAIL molecule test -s $s ($(($(now) - started)) s, exit $rc, second lane)" >>"$beside_dir/results"
+      fi
+    done
+  ) >"$beside_dir/output.log" 2>&1 &
+  beside_pid=$!
+}
+
+# Wait for the second lane, show its output and count its stages.
+finish_beside() {
+  [ -n "$beside_pid" ] || return 0
+  log "Waiting for the second lane"
+  wait "$beside_pid" || true
+  beside_pid=""
+  log "The second lane's output"
+  cat "$beside_dir/output.log" >&2
+  local line
+  touch "$beside_dir/results"
+  while IFS= read -r line; do
+    case "$line" in
+      PASS\ *) passed+=("${line#PASS }") ;;
+      FAIL\ *) failed+=("${line#FAIL }") ;;
+    esac
+  done <"$beside_dir/results"
+}
+
+stop_beside() {
+  [ -n "$beside_pid" ] || return 0
+  pkill -TERM -P "$beside_pid" 2>/dev/null || true
+  kill "$beside_pid" 2>/dev/null || true
+}
+
+molecule_stages() { # scenario... (none: every scenario, in two lanes)
+  local scenarios=("$@") beside=() s
+  if [ ${#scenarios[@]} -eq 0 ]; then
+    mapfile -t scenarios < <(all_scenarios)
+    if platform && [ -z "${TELEMETRY_STACK_ONE_LANE:-}" ]; then
+      for s in "${BESIDE[@]}"; do [[ " ${scenarios[*]} " == *" $s "* ]] && beside+=("$s"); done
+      [ -n "$beside_pid" ] || start_beside "${beside[@]}"
+      mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -vxF -f <(printf '%s\n' "${beside[@]}"))
+    fi
+  fi
+  if ! platform; then
+    for s in "${scenarios[@]}" "${beside[@]}"; do failed+=("molecule $s (no test platform)"); done
     return
   fi
-  trap '"$run" python3 scripts/mirror/mirror_server.py stop >/dev/null' EXIT
   for s in "${scenarios[@]}"; do
     stage "molecule test -s $s" "$run" molecule test -s "$s"
   done
+  finish_beside
+}
+
+# Everything: the second lane starts first, so that it runs beside lint, unit
+# and the mirror tests too.
+everything() {
+  local beside=() s
+  if platform && [ -z "${TELEMETRY_STACK_ONE_LANE:-}" ]; then
+    for s in "${BESIDE[@]}"; do [ -f "$REPO_ROOT/molecule/$s/molecule.yml" ] && beside+=("$s"); done
+    start_beside "${beside[@]}"
+  fi
+  lint
+  unit
+  mirror
+  molecule_stages
 }
 
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
 case "${1:-all}" in
-  all) lint && unit && mirror && molecule_stages ;;
+  all) everything ;;
   lint) lint ;;
   unit) unit ;;
   mirror) mirror ;;

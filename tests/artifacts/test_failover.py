@@ -220,6 +220,14 @@ def _healthy(port: int) -> bool:
         return False
 
 
+def load_balancing_tier(otelcol: Path, workdir: Path, extra: dict) -> subprocess.Popen:
+    """The tier's collector as the role renders it, its queue under workdir."""
+    config = yaml.safe_load(render("otelcol", ["config.yaml.j2"], extra, workdir / "lb", facts=True)["config.yaml"])
+    config["extensions"]["file_storage/queue"]["directory"] = str(workdir / "queue")
+    (workdir / "lb.yaml").write_text(yaml.safe_dump(config))
+    return subprocess.Popen([str(otelcol), f"--config={workdir / 'lb.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(unpacked, tmp_path: Path) -> None:
     """The upstream limit, shown: the tier cannot send a stopped gateway's share elsewhere, but loses none of it."""
     otelcol = binary(unpacked, VERSIONS[0])
@@ -228,8 +236,7 @@ def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(u
     extra = {"otelcol_mode": "gateway", "otelcol_loadbalancing_endpoints": [f"127.0.0.1:{g.port}" for g in gateways],
              "otelcol_listen_address": "127.0.0.1", "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port,
              "otelcol_health_port": health, "otelcol_metrics_port": free_port()}
-    (tmp_path / "lb.yaml").write_text(render("otelcol", ["config.yaml.j2"], extra, tmp_path / "lb", facts=True)["config.yaml"])
-    tier = subprocess.Popen([str(otelcol), f"--config={tmp_path / 'lb.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tier = load_balancing_tier(otelcol, tmp_path, extra)
     try:
         assert wait_for(lambda: _healthy(health), 30), "the tier did not become healthy"
         prefix = os.urandom(4).hex()
@@ -259,4 +266,55 @@ def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(u
             f"{len(set(sent) - gateways[0].trace_ids() - gateways[1].trace_ids())} of {len(sent)} traces lost"
         assert held <= gateways[1].trace_ids()
     finally:
+        stop_all(tier, gateways)
+
+
+def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_path: Path) -> None:
+    """kill -9 of the tier under a steady stream: every span it answered is on disk (no batch processor, a persistent
+    queue), and reaches the gateways after the restart; what it did not answer, the sender sends again."""
+    otelcol = binary(unpacked, VERSIONS[0])
+    gateways = [Gateway(otelcol, tmp_path, f"gw{i}") for i in (0, 1)]
+    http_port, health = free_port(), free_port()
+    extra = {"otelcol_mode": "gateway", "otelcol_loadbalancing_endpoints": [f"127.0.0.1:{g.port}" for g in gateways],
+             "otelcol_listen_address": "127.0.0.1", "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port,
+             "otelcol_health_port": health, "otelcol_metrics_port": free_port()}
+    tier = load_balancing_tier(otelcol, tmp_path, extra)
+    config = yaml.safe_load((tmp_path / "lb.yaml").read_text())
+    assert "batch" not in config["service"]["pipelines"]["traces"]["processors"]
+    accepted: list[str] = []
+    stop = threading.Event()
+
+    def send() -> None:
+        prefix = os.urandom(4).hex()
+        i = 0
+        while not stop.is_set():
+            trace_id = f"{prefix}{i:024x}"
+            try:
+                post(http_port, trace_id)
+                accepted.append(trace_id)
+            except OSError:
+                time.sleep(0.05)  # the tier is down: this span is the sender's to send again
+            i += 1
+            time.sleep(0.005)
+
+    try:
+        assert wait_for(lambda: _healthy(health), 30), "the tier did not become healthy"
+        sender = threading.Thread(target=send)
+        sender.start()
+        for _ in range(3):
+            time.sleep(2)
+            tier.kill()
+            tier.wait(timeout=10)
+            tier = subprocess.Popen([str(otelcol), f"--config={tmp_path / 'lb.yaml'}"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            assert wait_for(lambda: _healthy(health), 30), "the tier did not come back"
+        time.sleep(2)
+        stop.set()
+        sender.join(timeout=30)
+        want = set(accepted)
+        assert len(want) > 300, len(want)
+        assert wait_for(lambda: want <= gateways[0].trace_ids() | gateways[1].trace_ids(), 60), \
+            f"{len(want - gateways[0].trace_ids() - gateways[1].trace_ids())} of {len(want)} accepted spans lost"
+    finally:
+        stop.set()
         stop_all(tier, gateways)

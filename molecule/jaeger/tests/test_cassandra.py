@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The cassandra role: a ring of the two hosts (Java 17 on Debian 12, 21 on Debian 13) that Jaeger on Debian 13
-stores its spans in; logins only with the passwords from the inventory; systemd brings a killed node back."""
+stores its spans in; logins only with the passwords from the inventory; certificates rotated in place. A killed node
+and a lost node replaced are the prod scenario's (molecule/prod/tests/test_2_faults.py, test_4_replace.py), on a ring
+of three."""
 
 from __future__ import annotations
 
@@ -69,24 +71,6 @@ def test_only_the_inventorys_passwords_log_in(host):
     replication = cql(host, "admin", "molecule-cassandra-admin",
                       "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'")
     assert replication.rc == 0
-
-
-def test_a_killed_node_runs_again_within_ten_seconds_and_keeps_its_data(host, wait):
-    if not host.backend.get_hostname().endswith("debian13"):
-        pytest.skip("one node at a time: Debian 13's, under the Jaeger that stores there")
-    trace_id = stored_trace(host, wait, "kill")
-    before = host.check_output("systemctl show -p MainPID --value cassandra")
-    host.check_output(f"kill -9 {before}")
-    killed = time.monotonic()
-    wait(lambda: host.check_output("systemctl show -p MainPID --value cassandra") not in ("0", before)
-         and host.service("cassandra").is_running, 10, "cassandra running again")
-    assert time.monotonic() - killed <= 10
-    # Jaeger answers from the other node meanwhile (consistency ONE; its driver marks the killed node down within
-    # seconds), and the node rejoins with its data.
-    wait(lambda: host.run(f"curl -sf http://127.0.0.1:16686/api/traces/{trace_id}").rc == 0, 30, "Jaeger answering from the other node")
-    # (nodetool fails while the node starts: "Server is not initialized yet".)
-    wait(lambda: len([x for x in host.run(f"{NODETOOL} status").stdout.splitlines() if x.startswith("UN ")]) == 2, 120,
-         "both nodes up and normal again")
 
 
 def test_rotating_certificates_reloads_the_ring_in_place(host, converge, wait):

