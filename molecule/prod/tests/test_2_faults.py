@@ -10,7 +10,8 @@ import subprocess
 import time
 
 import yaml
-from prodlib import APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, grafana, node, stream, streaming, traces_in_jaeger, up_nodes, wait_for
+from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, up_nodes,
+                     wait_for)
 
 testinfra_hosts = [f"ansible://{APP}"]
 
