@@ -6,9 +6,11 @@ HAProxy, and a trace through the whole pipeline."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from urllib.parse import quote
 
-from prodlib import APP, LBS, PROMETHEUS_ADMIN, RING, SAMPLERS, STORES, TLS, grafana, node, stream, traces_in_jaeger, up_nodes, wait_for
+from prodlib import APP, LBS, PROMETHEUS_ADMIN, REPO, RING, SAMPLERS, STORES, TLS, grafana, node, stream, traces_in_jaeger, up_nodes, wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
 
@@ -55,3 +57,13 @@ def test_each_grafana_reaches_both_backends_through_its_proxy():
         assert sources["Prometheus"]["url"] == "http://127.0.0.1:19090"
         assert sources["Jaeger"]["url"] == "http://127.0.0.1:16687"
         assert grafana(on, "/api/datasources/proxy/uid/telemetry-prometheus/api/v1/query?query=up")[0] == 200
+
+
+def test_a_run_in_check_mode_would_change_nothing(host, converge):
+    """After converge and Molecule's idempotence run: site.yml --check over every host reports no change either."""
+    started = time.monotonic()
+    ran = converge(host, {}, REPO / "playbooks" / "site.yml", ("-l", "all", "--check"), timeout=900)
+    print(f"site.yml --check, no change: {time.monotonic() - started:.0f} s")
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", ran.stdout, re.MULTILINE)
+    assert len(recap) == 7 and all(changed == "0" for _, changed in recap), recap
