@@ -301,7 +301,7 @@ def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_pa
         assert wait_for(lambda: _healthy(health), 30), "the tier did not become healthy"
         sender = threading.Thread(target=send)
         sender.start()
-        for _ in range(3):
+        for _kill in range(3):
             time.sleep(2)
             tier.kill()
             tier.wait(timeout=10)

@@ -70,7 +70,7 @@ def traces_in_jaeger(service: str, through: str = STORES[-1]) -> set[str]:
 def grafana(on: str, path: str) -> tuple[int, str]:
     """GET a Grafana API path on a Grafana host, as its admin, over its TLS."""
     out = node(on).run(f"curl -s --cacert {TLS}/ca.pem -u {GRAFANA_ADMIN} -w '\\n%{{http_code}}' https://{on}:3000{path}")
-    body, _, code = out.stdout.rpartition("\n")
+    body, code = out.stdout.rsplit("\n", 1) if "\n" in out.stdout else ("", out.stdout)
     return int(code or 0), body
 
 

@@ -40,8 +40,8 @@ def test_both_prometheus_scrape_every_target_each_with_its_replica():
     assert targets == {(r["metric"]["job"], r["metric"]["instance"]) for r in second}
     # The sampling gateways' own telemetry and the spanmetrics they export are scraped too.
     for sampler in SAMPLERS:
-        assert any(i.startswith(sampler) for _, i in targets), f"nothing of {sampler} is scraped"
-    labels = {node(on).check_output(f"grep -A3 external_labels /etc/prometheus/prometheus.yml | grep replica") for on in LBS}
+        assert any(instance.startswith(sampler) for _job, instance in targets), f"nothing of {sampler} is scraped"
+    labels = {node(on).check_output("grep -A3 external_labels /etc/prometheus/prometheus.yml | grep replica") for on in LBS}
     assert len(labels) == 2, labels
 
 
@@ -66,4 +66,4 @@ def test_a_run_in_check_mode_would_change_nothing(host, converge):
     print(f"site.yml --check, no change: {time.monotonic() - started:.0f} s")
     assert ran.returncode == 0, ran.stdout[-3000:]
     recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", ran.stdout, re.MULTILINE)
-    assert len(recap) == 7 and all(changed == "0" for _, changed in recap), recap
+    assert len(recap) == 7 and all(changed == "0" for _host, changed in recap), recap
