@@ -134,12 +134,22 @@ stop_beside() {
   kill "$beside_pid" 2>/dev/null || true
 }
 
+# The second lane's scenarios: those of BESIDE this checkout has, when there
+# are two lanes (the platform is up, and TELEMETRY_STACK_ONE_LANE is not set).
+second_lane() {
+  local s
+  for s in "${BESIDE[@]}"; do
+    if [ -f "$REPO_ROOT/molecule/$s/molecule.yml" ]; then echo "$s"; fi
+  done
+}
+two_lanes() { [ -z "${TELEMETRY_STACK_ONE_LANE:-}" ] && platform; }
+
 molecule_stages() { # scenario... (none: every scenario, in two lanes)
   local scenarios=("$@") beside=() s
   if [ ${#scenarios[@]} -eq 0 ]; then
     mapfile -t scenarios < <(all_scenarios)
-    if platform && [ -z "${TELEMETRY_STACK_ONE_LANE:-}" ]; then
-      for s in "${BESIDE[@]}"; do [[ " ${scenarios[*]} " == *" $s "* ]] && beside+=("$s"); done
+    if two_lanes; then
+      mapfile -t beside < <(second_lane)
       [ -n "$beside_pid" ] || start_beside "${beside[@]}"
       mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -vxF -f <(printf '%s\n' "${beside[@]}"))
     fi
@@ -157,9 +167,9 @@ molecule_stages() { # scenario... (none: every scenario, in two lanes)
 # Everything: the second lane starts first, so that it runs beside lint, unit
 # and the mirror tests too.
 everything() {
-  local beside=() s
-  if platform && [ -z "${TELEMETRY_STACK_ONE_LANE:-}" ]; then
-    for s in "${BESIDE[@]}"; do [ -f "$REPO_ROOT/molecule/$s/molecule.yml" ] && beside+=("$s"); done
+  local beside=()
+  if two_lanes; then
+    mapfile -t beside < <(second_lane)
     start_beside "${beside[@]}"
   fi
   lint
