@@ -220,23 +220,25 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def load_balancing_tier(otelcol: Path, workdir: Path, extra: dict) -> subprocess.Popen:
-    """The tier's collector as the role renders it, its queue under workdir."""
+def load_balancing_tier(otelcol: Path, workdir: Path) -> tuple[subprocess.Popen, list[Gateway], int, int]:
+    """Two stand-in gateways and the tier in front of them as the role renders it (its queue under workdir):
+    the tier's process, the gateways, its OTLP/HTTP port and its health port."""
+    gateways = [Gateway(otelcol, workdir, f"gw{i}") for i in (0, 1)]
+    http_port, health = free_port(), free_port()
+    extra = {"otelcol_mode": "gateway", "otelcol_loadbalancing_endpoints": [f"127.0.0.1:{g.port}" for g in gateways],
+             "otelcol_listen_address": "127.0.0.1", "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port,
+             "otelcol_health_port": health, "otelcol_metrics_port": free_port()}
     config = yaml.safe_load(render("otelcol", ["config.yaml.j2"], extra, workdir / "lb", facts=True)["config.yaml"])
     config["extensions"]["file_storage/queue"]["directory"] = str(workdir / "queue")
     (workdir / "lb.yaml").write_text(yaml.safe_dump(config))
-    return subprocess.Popen([str(otelcol), f"--config={workdir / 'lb.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tier = subprocess.Popen([str(otelcol), f"--config={workdir / 'lb.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return tier, gateways, http_port, health
 
 
 def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(unpacked, tmp_path: Path) -> None:
     """The upstream limit, shown: the tier cannot send a stopped gateway's share elsewhere, but loses none of it."""
     otelcol = binary(unpacked, VERSIONS[0])
-    gateways = [Gateway(otelcol, tmp_path, f"gw{i}") for i in (0, 1)]
-    http_port, health = free_port(), free_port()
-    extra = {"otelcol_mode": "gateway", "otelcol_loadbalancing_endpoints": [f"127.0.0.1:{g.port}" for g in gateways],
-             "otelcol_listen_address": "127.0.0.1", "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port,
-             "otelcol_health_port": health, "otelcol_metrics_port": free_port()}
-    tier = load_balancing_tier(otelcol, tmp_path, extra)
+    tier, gateways, http_port, health = load_balancing_tier(otelcol, tmp_path)
     try:
         assert wait_for(lambda: _healthy(health), 30), "the tier did not become healthy"
         prefix = os.urandom(4).hex()
@@ -273,12 +275,7 @@ def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_pa
     """kill -9 of the tier under a steady stream: every span it answered is on disk (no batch processor, a persistent
     queue), and reaches the gateways after the restart; what it did not answer, the sender sends again."""
     otelcol = binary(unpacked, VERSIONS[0])
-    gateways = [Gateway(otelcol, tmp_path, f"gw{i}") for i in (0, 1)]
-    http_port, health = free_port(), free_port()
-    extra = {"otelcol_mode": "gateway", "otelcol_loadbalancing_endpoints": [f"127.0.0.1:{g.port}" for g in gateways],
-             "otelcol_listen_address": "127.0.0.1", "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port,
-             "otelcol_health_port": health, "otelcol_metrics_port": free_port()}
-    tier = load_balancing_tier(otelcol, tmp_path, extra)
+    tier, gateways, http_port, health = load_balancing_tier(otelcol, tmp_path)
     config = yaml.safe_load((tmp_path / "lb.yaml").read_text())
     assert "batch" not in config["service"]["pipelines"]["traces"]["processors"]
     accepted: list[str] = []
