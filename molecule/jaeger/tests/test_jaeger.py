@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Jaeger v2 from the real binary: traces in over OTLP, out of the query API; badger (Debian 12) and the Cassandra
-ring (Debian 13) keep them across restarts."""
+"""Jaeger v2 from the real binary: traces in over OTLP, out of the query API; Badger keeps them across restarts.
+Jaeger on the Cassandra ring is the prod scenario's."""
 
 from __future__ import annotations
 
@@ -9,14 +9,6 @@ import secrets
 import time
 
 import pytest
-
-# The converge fixture runs only this role's play.
-PLAYBOOK = "jaeger.yml"
-
-
-def storage(host) -> str:
-    return "badger" if host.backend.get_hostname().endswith("debian12") else "cassandra"
-
 
 def pid(host) -> str:
     return host.check_output("systemctl show -p MainPID --value jaeger")
@@ -85,22 +77,21 @@ def test_storage_across_a_restart(host):
     assert spans_of(host, trace_id, want=2) == 2
     host.check_output("systemctl restart jaeger")
     host.check_output("timeout 30 sh -c 'until curl -sf http://127.0.0.1:13133/status; do sleep 1; done'")
-    assert spans_of(host, trace_id, want=2) == 2, f"{storage(host)} lost a trace across a restart"
-    if storage(host) == "badger":
-        assert host.file("/var/lib/jaeger/badger/keys").is_directory
+    assert spans_of(host, trace_id, want=2) == 2, "Badger lost a trace across a restart"
+    assert host.file("/var/lib/jaeger/badger/keys").is_directory
 
 
 def test_config_names_its_storage_and_holds_no_secret(host):
     config = host.file("/etc/jaeger/config.yaml")
     assert config.user == "root" and config.group == "jaeger" and config.mode == 0o640
-    assert f"{storage(host)}:" in config.content_string
+    assert "badger:" in config.content_string
     env = host.file("/etc/jaeger/jaeger.env")
     assert env.user == "root" and env.mode == 0o600
 
 
 def test_a_config_change_reloads_in_place(host, converge):
     before = pid(host)
-    changed = converge(host, {"jaeger_badger_ttl": "24h", "jaeger_cassandra_ttl": "48h"})
+    changed = converge(host, {"jaeger_badger_ttl": "24h"})
     assert changed.returncode == 0, changed.stdout[-2000:]
     assert "RUNNING HANDLER [telemetry.stack.jaeger : Reload the Jaeger config]" in changed.stdout
     assert "Restart Jaeger" not in changed.stdout
@@ -117,11 +108,9 @@ def test_a_config_change_reloads_in_place(host, converge):
     ({"jaeger_storage": "elasticsearch"}, "jaeger_storage is elasticsearch but jaeger_storage_servers is empty"),
     ({"jaeger_storage": "opensearch", "jaeger_storage_servers": ["os1:9200"]}, "jaeger_storage_servers must be URLs for opensearch"),
     ({"jaeger_storage_username": "jaeger", "jaeger_storage_password": ""}, "jaeger_storage_username is set without jaeger_storage_password"),
-    ({"jaeger_storage": "cassandra", "jaeger_storage_tls_ca_file": ""},
-     "jaeger_storage_tls_ca_file is empty, but the Cassandra ring (group cassandra) serves CQL over TLS only"),
     ({"jaeger_storage_tls_ca_file": "/etc/ssl/telemetry/no-such-ca.pem"},
      "TLS files missing on the host: /etc/ssl/telemetry/no-such-ca.pem (jaeger_storage_tls_ca_file)"),
-], ids=["unknown-storage", "bad-ttl", "no-servers", "not-urls", "no-password", "ring-tls-without-ca", "ca-file-missing"])
+], ids=["unknown-storage", "bad-ttl", "no-servers", "not-urls", "no-password", "ca-file-missing"])
 def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra, message):
     refused(host, extra, message, "jaeger", "/etc/jaeger/config.yaml")
 

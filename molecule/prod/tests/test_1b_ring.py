@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Cassandra ring of the production shape (three nodes, Java 17 on Debian 12 and 21 on Debian 13): TLS only,
+logins only with the inventory's passwords, certificates rotated in place (`nodetool reloadssl`), a snapshot backup
+that brings back what a truncate lost, and variables refused in the preflight."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import time
+
+import pytest
+from prodlib import APP, NODETOOL, REPO, RING, STORES, node, up_nodes, wait_for
+
+testinfra_hosts = [f"ansible://{APP}"]
+
+ADMIN = ("admin", "molecule-cassandra-admin-password")
+JAEGER = ("jaeger", "molecule-jaeger-cassandra-password")
+KEYSTORE = "/etc/ssl/telemetry/cassandra/keystore.pem"
+# CQL over TLS with the node's own certificate (the ring requires client certificates).
+LOGIN = ("python3 -W ignore -c \"import sys, ssl; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider as P; "
+         f"t = ssl.create_default_context(cafile='/etc/ssl/telemetry/ca.pem'); t.load_cert_chain('{KEYSTORE}'); "
+         "c = Cluster([sys.argv[1]], auth_provider=P(sys.argv[2], sys.argv[3]), ssl_context=t, ssl_options={'server_hostname': sys.argv[1]}); "
+         "s = c.connect(); print(len(list(s.execute(sys.argv[4])))); c.shutdown()\"")
+
+
+def cql(host, login: tuple[str, str], query: str):
+    return host.run(f"{LOGIN} {APP} {login[0]} '{login[1]}' \"{query}\"")
+
+
+def stored_trace(service: str) -> str:
+    """Send a one-span trace (an error: tail sampling keeps it) through the application host's agent; return its ID
+    once the first Jaeger host has it."""
+    trace_id = secrets.token_hex(16)
+    now = time.time_ns()
+    body = json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+                                          "scopeSpans": [{"spans": [{"traceId": trace_id, "spanId": "00000000000000a1", "name": service,
+                                                                     "kind": 1, "status": {"code": 2},
+                                                                     "startTimeUnixNano": str(now), "endTimeUnixNano": str(now)}]}]}]})
+    node(APP).check_output(f"curl -sf -H 'Content-Type: application/json' -d '{body}' http://127.0.0.1:4318/v1/traces")
+    wait_for(lambda: found(trace_id), 90, "the trace in Jaeger")
+    return trace_id
+
+
+def found(trace_id: str) -> bool:
+    return node(APP).run(f"curl -sf http://{STORES[0]}:16686/api/traces/{trace_id}").rc == 0
+
+
+def test_nodes_and_clients_speak_tls_only(host):
+    config = host.file("/etc/cassandra/cassandra.yaml").content_string
+    assert "internode_encryption: all" in config and "require_client_auth: true" in config
+    keystore = host.file(KEYSTORE)
+    assert keystore.group == "cassandra" and keystore.mode == 0o640
+    assert keystore.content_string.startswith("-----BEGIN PRIVATE KEY-----")
+    # A plain CQL client gets no answer; one without a certificate is refused.
+    assert host.run(f"python3 -W ignore -c \"from cassandra.cluster import Cluster; Cluster(['{APP}']).connect()\"").rc != 0
+
+
+def test_only_the_inventorys_passwords_log_in(host):
+    assert cql(host, ("cassandra", "cassandra"), "SELECT * FROM system.local").rc != 0, "the default superuser still logs in"
+    assert cql(host, ADMIN, "SELECT * FROM system.local").rc == 0
+    assert cql(host, JAEGER, "SELECT * FROM jaeger_v1_dc1.traces LIMIT 1").rc == 0
+    # Jaeger's role reads its own keyspace, not the roles table.
+    assert cql(host, JAEGER, "SELECT * FROM system_auth.roles").rc != 0
+
+
+def test_rotating_certificates_reloads_the_ring_in_place(host, converge):
+    presented = (f"openssl s_client -connect {APP}:9042 -cert {KEYSTORE} -key {KEYSTORE} </dev/null 2>/dev/null"
+                 " | openssl x509 -noout -serial")
+
+    def serial() -> str:
+        return host.run(presented).stdout.strip()
+    before = wait_for(serial, 60, "the node serving CQL over TLS")
+    pids = {name: node(name).check_output("systemctl show -p MainPID --value cassandra") for name in RING}
+    rotated = converge(host, {}, REPO / "playbooks" / "rotate_certs.yml", ("-l", "cassandra"), timeout=600)
+    assert rotated.returncode == 0, rotated.stdout[-3000:]
+    assert "nodetool reloadssl" in rotated.stdout
+    # Each node took its new certificate (nodetool reloadssl) without a restart, and the ring stayed whole.
+    wait_for(lambda: serial() not in ("", before), 30, "the node presenting its new certificate")
+    assert {name: node(name).check_output("systemctl show -p MainPID --value cassandra") for name in RING} == pids
+    assert up_nodes(APP) == len(RING)
+
+
+def test_a_backup_brings_back_the_traces_a_truncate_lost(host, converge, tmp_path):
+    """playbooks/backup.yml snapshots every node; a table's rows lost; playbooks/restore.yml imports them back."""
+    trace_id = stored_trace("backup")
+    backup = converge(host, {"backup_dir": str(tmp_path), "backup_name": "ring", "backup_components": ["cassandra"]},
+                      REPO / "playbooks" / "backup.yml", ("-l", "all"), timeout=600)
+    assert backup.returncode == 0, backup.stdout[-3000:]
+    for name in RING:
+        listing = subprocess.run(["tar", "--list", "--file", str(tmp_path / "ring" / name / "cassandra.tar")],
+                                 capture_output=True, text=True, check=True).stdout
+        assert "var/lib/cassandra/restore/jaeger_v1_dc1/traces/" in listing, listing[:2000]
+    assert "telemetry-stack-ring" not in host.check_output(f"{NODETOOL} listsnapshots"), "the snapshot was left on the node"
+
+    truncated = cql(host, ADMIN, "TRUNCATE jaeger_v1_dc1.traces")
+    assert truncated.rc == 0, truncated.stderr
+    wait_for(lambda: not found(trace_id), 30, "the trace gone")
+
+    restore = converge(host, {"restore_from": str(tmp_path / "ring"), "restore_components": ["cassandra"]},
+                       REPO / "playbooks" / "restore.yml", ("-l", "all"), timeout=600)
+    assert restore.returncode == 0, restore.stdout[-3000:]
+    assert found(trace_id), "the trace is not back"
+    assert not host.file("/var/lib/cassandra/restore").exists
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"cassandra_admin_password": ""}, "cassandra_admin_password is empty"),
+    ({"cassandra_heap_size": "64G"}, "cassandra_heap_size 65536 MB is more than half of the"),
+], ids=["no-admin-password", "heap-too-large"])
+def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra, message):
+    """One node's run (site.yml limited to it): refused in its preflight, the node's config and process untouched."""
+    refused(host, extra, message, "cassandra", "/etc/cassandra/cassandra.yaml")
