@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+
 def pid(host) -> str:
     return host.check_output("systemctl show -p MainPID --value jaeger")
 

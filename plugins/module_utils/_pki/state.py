@@ -77,7 +77,7 @@ def _not_after(cert) -> datetime.datetime:
 
 def normalize_san(name: str) -> str:
     """'IP:10.0.0.1' and 'DNS:host' as community.crypto compares them (IP addresses in their canonical form)."""
-    kind, _, value = name.partition(":")
+    kind, value = name.split(":", 1) if ":" in name else ("DNS", name)
     if kind.upper() == "IP":
         return "IP:" + str(ipaddress.ip_address(value))
     return f"{kind.upper()}:{value}"
