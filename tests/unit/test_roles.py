@@ -61,3 +61,23 @@ def test_public_variables_carry_the_role_prefix(role: Path) -> None:
 def test_role_readmes_are_generated_from_the_specs() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "role_readme.py"), "--check"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+SERVICE_SPEC = yaml.safe_load((ROOT / "roles" / "_service" / "meta" / "argument_specs.yml").read_text())[
+    "argument_specs"]["main"]["options"]["_service"]["options"]
+SERVICE_ROLES = sorted(p.parent.parent for p in (ROOT / "roles").glob("*/tasks/main.yml")
+                       if "telemetry.stack._service" in p.read_text())
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES, ids=lambda r: r.name)
+def test_each_service_descriptor_fits_the_lifecycle_spec(role: Path) -> None:
+    """The roles include the lifecycle with rolespec_validate false (its validation, once per play, rendered the whole
+    descriptor: about a second of controller time each): the descriptors are checked here instead, key by key."""
+    assert "rolespec_validate: false" in (role / "tasks" / "main.yml").read_text()
+    descriptor = yaml.safe_load((role / "vars" / "main.yml").read_text())[f"_{role.name}_service"]
+    assert set(descriptor) <= set(SERVICE_SPEC), set(descriptor) - set(SERVICE_SPEC)
+    assert {k for k, o in SERVICE_SPEC.items() if o.get("required")} <= set(descriptor)
+    templates = SERVICE_SPEC["templates"]["options"]
+    for template in descriptor["templates"]:
+        assert set(template) <= set(templates), template
+        assert {k for k, o in templates.items() if o.get("required")} <= set(template), template
