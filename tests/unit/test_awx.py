@@ -469,5 +469,5 @@ def test_the_image_gets_the_python_packages_the_plugins_import(context: Path, tm
                           check=True, capture_output=True, text=True)
     found = yaml.safe_load(proc.stdout)["python"]
     names = {re.split(r"[<>=~! \[;]", r, maxsplit=1)[0].lower() for r in found}
-    assert third_party_imports() == {"bcrypt"}
+    assert third_party_imports() == {"bcrypt", "cryptography"}
     assert third_party_imports() <= names, found
