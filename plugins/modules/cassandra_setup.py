@@ -104,7 +104,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.telemetry.stack.plugins.module_utils._cassandra.setup import SYSTEM_KEYSPACES, check, plan
 
 try:
-    from cassandra import AuthenticationFailed
+    from cassandra import AuthenticationFailed, Unauthorized
     from cassandra.auth import PlainTextAuthProvider
     from cassandra.cluster import Cluster, NoHostAvailable
     from cassandra.policies import WhiteListRoundRobinPolicy
@@ -177,6 +177,21 @@ def first_login(module: AnsibleModule) -> tuple:
         time.sleep(2)
 
 
+def settled(module: AnsibleModule, session, cql: str, args: tuple | None = None):
+    """Run a statement on a new ring. A node that has just joined may not yet know that the role it runs as is a
+    superuser (it caches what it read of the roles for a couple of seconds), so a refusal is retried until the wait
+    runs out."""
+    deadline = time.monotonic() + module.params["wait"]
+    while True:
+        try:
+            return session.execute(cql, args)
+        except Unauthorized as exc:
+            if time.monotonic() > deadline:
+                module.fail_json(msg=f"the new ring still refuses a superuser's statement after {module.params['wait']} s: {exc}. "
+                                     "Check that every node of the ring runs and sees the others (nodetool status), then run again")
+            time.sleep(2)
+
+
 def read(session) -> dict:
     keyspaces = {r.keyspace_name: dict(r.replication) for r in session.execute("SELECT keyspace_name, replication FROM system_schema.keyspaces")}
     have = {r.role: {"login": r.can_login, "superuser": r.is_superuser}
@@ -226,30 +241,38 @@ def main() -> None:
             statements.append(s.shown)
             system_changed = True
             if not module.check_mode:
-                session.execute(s.cql)
+                settled(module, session, s.cql)
         head = f"CREATE ROLE IF NOT EXISTS {p['admin_user']} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = "
         statements.append(head + "'********'")
         if not module.check_mode:
-            session.execute(head + "%s", (p["admin_password"],))
+            settled(module, session, head + "%s", (p["admin_password"],))
             cluster.shutdown()
-            try:
-                cluster, session = connect(p, p["admin_user"], p["admin_password"])
-            except Refused:
-                module.fail_json(msg=f"created {p['admin_user']} but cannot log in with it", statements=statements)
+            deadline = time.monotonic() + p["wait"]
+            while True:
+                try:
+                    cluster, session = connect(p, p["admin_user"], p["admin_password"])
+                    break
+                except Refused:
+                    if time.monotonic() > deadline:
+                        module.fail_json(msg=f"created {p['admin_user']} but cannot log in with it after {p['wait']} s", statements=statements)
+                    time.sleep(2)
     try:
         current = read(session)
         if as_default:
             lock = "ALTER ROLE cassandra WITH SUPERUSER = false AND LOGIN = false AND PASSWORD = "
             statements.append(lock + "'********'")
             if not module.check_mode:
-                session.execute(lock + "%s", (secrets.token_urlsafe(32),))
+                settled(module, session, lock + "%s", (secrets.token_urlsafe(32),))
         current["logins"] = {r["name"]: logs_in(p, r["name"], str(r["password"])) for r in p["roles"] if r["name"] in current["roles"]}
         todo = plan(current, p["keyspaces"], p["roles"], p["datacenter"], p["system_replication_factor"])
         system_changed = system_changed or any(s.cql.startswith(f"ALTER KEYSPACE {k} ") for s in todo for k in SYSTEM_KEYSPACES)
         for s in todo:
             statements.append(s.shown)
             if not module.check_mode:
-                session.execute(s.cql)
+                if as_default:
+                    settled(module, session, s.cql)
+                else:
+                    session.execute(s.cql)
     finally:
         cluster.shutdown()
     module.exit_json(changed=bool(statements), statements=statements, system_replication_changed=system_changed)
