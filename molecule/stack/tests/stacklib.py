@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -65,17 +66,32 @@ def links(h) -> tuple[str, str]:
             h.file("/opt/otelcol-contrib/previous").linked_to.rsplit("/", 1)[-1])
 
 
-def stream(host, service: str, count: int) -> None:
-    """Start sending `count` one-span traces, 10 a second, from the app host; retry as an SDK would."""
+def stream(host, service: str, count: int = 3000) -> None:
+    """Start sending up to `count` one-span traces, 10 a second, from the app host; retry as an SDK would.
+    stop_stream ends it between two traces."""
     prefix = os.urandom(4).hex()
-    script = (f"for i in $(seq 1 {count}); do t={prefix}$(printf '%024x' $i); "
+    script = (f"for i in $(seq 1 {count}); do [ -e /tmp/load-stop ] && break; t={prefix}$(printf '%024x' $i); "
               f"b='{{\"resourceSpans\":[{{\"resource\":{{\"attributes\":[{{\"key\":\"service.name\",\"value\":{{\"stringValue\":\"{service}\"}}}}]}},"
               f"\"scopeSpans\":[{{\"spans\":[{{\"traceId\":\"'$t'\",\"spanId\":\"00000000000000a1\",\"name\":\"load\",\"kind\":1,"
               f"\"startTimeUnixNano\":\"'$(date +%s%N)'\",\"endTimeUnixNano\":\"'$(date +%s%N)'\"}}]}}]}}]}}'; "
               "curl -sf -o /dev/null --retry 30 --retry-all-errors --retry-delay 1 -H 'Content-Type: application/json' "
-              "-d \"$b\" http://127.0.0.1:4318/v1/traces || echo lost $i >> /tmp/load-lost; sleep 0.1; done")
+              "-d \"$b\" http://127.0.0.1:4318/v1/traces || echo lost $i >> /tmp/load-lost; echo $i > /tmp/load-sent; sleep 0.1; done")
     encoded = base64.b64encode(script.encode()).decode()
-    host.check_output(f"rm -f /tmp/load-lost; echo {encoded} | base64 -d > /tmp/load.sh; systemd-run --unit={service} bash /tmp/load.sh")
+    host.check_output(f"rm -f /tmp/load-lost /tmp/load-stop /tmp/load-sent; echo {encoded} | base64 -d > /tmp/load.sh; "
+                      f"systemd-run --unit={service} bash /tmp/load.sh")
+
+
+def stop_stream(host, service: str) -> int:
+    """End a stream that is still running (the run it was to outlast is over) and return how many traces it sent.
+    Fails when it had already ended: then it did not outlast that run."""
+    assert host.run(f"systemctl is-active {service}").stdout.strip() == "active", "the stream ended before the run did"
+    host.check_output("touch /tmp/load-stop")
+    deadline = time.monotonic() + 60
+    while host.run(f"systemctl is-active {service}").stdout.strip() == "active":
+        assert time.monotonic() < deadline, "the stream did not stop"
+        time.sleep(1)
+    assert not host.file("/tmp/load-lost").exists, host.file("/tmp/load-lost").content_string
+    return int(host.file("/tmp/load-sent").content_string)
 
 
 def traces_of(backend, service: str) -> int:

@@ -1,23 +1,28 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""playbooks/backup.yml and restore.yml: back up, destroy, restore, and the data is back."""
+"""playbooks/backup.yml, uninstall.yml and restore.yml: back up, destroy two services' data, uninstall everything (the
+other data stays), bring it all back with site.yml, restore, and the data is back. One sequence, so that a single
+site.yml run reinstalls what both the destroy and the uninstall took away."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 
-from stacklib import REPO, GRAFANA, DASHBOARD, probe, spans_in_jaeger, dashboard, up_at
+from stacklib import REPO, GRAFANA, DASHBOARD, TLS, probe, spans_in_jaeger, dashboard, up_at
 
 testinfra_hosts = ["ansible://app-debian12"]
 
 
-def test_backup_then_destroy_then_restore_brings_the_data_back(host, backend, converge, wait, tmp_path):
+def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_back(host, gateway, backend, converge, wait,
+                                                                                     tmp_path):
     playbooks = REPO / "playbooks"
+    uninstall = playbooks / "uninstall.yml"
     # What a user adds by hand (a dashboard in Grafana's database), metrics up to now, a trace in Badger.
     made = backend.check_output(f"{GRAFANA}/api/dashboards/db -X POST -H 'Content-Type: application/json' -d '{json.dumps(DASHBOARD)}'")
     assert '"status":"success"' in made, made
     trace_id = probe(converge, host, 3)
-    moment = __import__("time").time()
+    moment = time.time()
     assert wait(lambda: up_at(backend, moment) > 0, what="samples in Prometheus")
     saved = converge(host, {"backup_dir": str(tmp_path), "backup_name": "full"}, playbooks / "backup.yml", ("-l", "all"))
     assert saved.returncode == 0, saved.stdout[-3000:]
@@ -35,14 +40,31 @@ def test_backup_then_destroy_then_restore_brings_the_data_back(host, backend, co
     assert refused.returncode != 0 and "has no pki.tar, backend-debian12/prometheus.tar, backend-debian12/jaeger.tar" in said, said[-2000:]
     assert backend.check_output("systemctl show -p MainPID --value prometheus") == pid
 
-    # Destroy: Prometheus and Grafana go, data and all; site.yml brings them back empty.
-    gone = converge(host, {"uninstall_components": ["prometheus", "grafana"], "uninstall_remove_data": True},
-                    playbooks / "uninstall.yml", ("-l", "all"))
+    # Destroy: Prometheus and Grafana go, data and all; the rest runs on.
+    gone = converge(host, {"uninstall_components": ["prometheus", "grafana"], "uninstall_remove_data": True}, uninstall, ("-l", "all"))
     assert gone.returncode == 0, gone.stdout[-3000:]
     assert not backend.file("/var/lib/prometheus").exists and not backend.file("/var/lib/grafana").exists
     assert not backend.service("prometheus").is_running and backend.service("jaeger").is_running
-    fresh = converge(host, {}, None, ("-l", "all"))
-    assert fresh.returncode == 0, fresh.stdout[-3000:]
+
+    # Then everything goes. "false" as a string, as an AWX multiple-choice answer or -e uninstall_remove_data=false
+    # gives it: the data stays.
+    request = {"uninstall_components": ["all"], "uninstall_remove_data": "false"}
+    everything = converge(host, request, uninstall, ("-l", "all"))
+    assert everything.returncode == 0, everything.stdout[-3000:]
+    backend_services = ["jaeger", "prometheus", "grafana", "alertmanager", "otelcol-contrib"]
+    for h, services in ((host, ["otelcol-contrib"]), (gateway, ["otelcol-contrib"]), (backend, backend_services)):
+        for service in services:
+            assert not h.service(service).is_running and not h.file(f"/etc/systemd/system/{service}.service").exists
+        assert not h.file(TLS).exists
+    for path in ["/var/lib/jaeger/badger", "/var/lib/alertmanager"]:
+        assert backend.file(path).exists, f"{path} (data) was removed"
+    again = converge(host, request, uninstall, ("-l", "all"))
+    assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
+
+    # site.yml brings it all back: Jaeger with the trace its kept data holds; Prometheus and Grafana empty.
+    back = converge(host, {}, None, ("-l", "all"))
+    assert back.returncode == 0, back.stdout[-3000:]
+    assert spans_in_jaeger(backend, trace_id) == 3, "the trace in Jaeger's kept data is gone"
     assert dashboard(backend) == 404 and up_at(backend, moment) == 0
 
     restored = converge(host, {"restore_from": str(tmp_path / "full")}, playbooks / "restore.yml", ("-l", "all"))
@@ -50,6 +72,8 @@ def test_backup_then_destroy_then_restore_brings_the_data_back(host, backend, co
     assert dashboard(backend) == 200
     assert up_at(backend, moment) > 0, "the metrics from before the backup are not back"
     assert spans_in_jaeger(backend, trace_id) == 3
+    # Telemetry flows end to end again.
+    assert spans_in_jaeger(backend, probe(converge, host, 3)) == 3
     # Restored as site.yml would have it: the next run changes nothing.
-    again = converge(host, {}, None, ("-l", "all"))
-    assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
+    last = converge(host, {}, None, ("-l", "all"))
+    assert re.findall(r"changed=(\d+)", last.stdout) == ["0", "0", "0"], last.stdout[-1500:]
