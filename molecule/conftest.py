@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import subprocess
 import sys
 import time
@@ -14,6 +13,10 @@ from pathlib import Path
 import pytest
 import testinfra
 import yaml
+
+# molecule/shared/containers.py: how the scenarios' containers start (Molecule's create step, and rebuild below).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "shared"))
+import containers  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = Path(__file__).resolve().parents[1]
 # The scenario's inventory directory: Molecule's inventory file, its group_vars and host_vars, and any inventory
@@ -81,6 +84,13 @@ def refused(converge):
 
 
 @pytest.fixture
+def named_host():
+    """named_host(name): one host of the scenario by its inventory name, for a test that needs only that one in a module
+    whose tests run on every host."""
+    return lambda name: testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+
+
+@pytest.fixture
 def uninstall_then_reinstall(converge):
     """<role>_state=absent removes the service, its files and user but keeps the data; a plain run brings it all back,
     and its start waits for the service's health (the shared lifecycle's handler). `service` is the unit and user
@@ -123,24 +133,9 @@ def rebuild():
         scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
         platform = next(p for p in yaml.safe_load((scenario / "molecule.yml").read_text())["platforms"] if p["name"] == name)
         subprocess.run(["docker", "rm", "-f", name], check=True, capture_output=True)
-        args = ["docker", "run", "-d", "--name", name, "--hostname", platform.get("hostname", name), "--label", "owner=molecule"]
-        args += [f"--cap-add={cap}" for cap in platform.get("capabilities", [])]
-        args += [f"--cgroupns={platform['cgroupns_mode']}"] if platform.get("cgroupns_mode") else []
-        args += [f"--volume={volume}" for volume in platform.get("volumes", [])]
-        args += [f"--tmpfs={path}" for path in platform.get("tmpfs", [])]
-        args += [f"--security-opt={opt}" for opt in platform.get("security_opts", [])]
-        args += [f"--env={key}={value}" for key, value in platform.get("env", {}).items()]
-        networks = [network["name"] for network in platform.get("networks", [])]
-        args += [f"--network={networks[0]}"] if networks else []
-        subprocess.run([*args, platform["image"], *shlex.split(platform.get("command", ""))], check=True, capture_output=True)
-        for network in networks[1:]:
-            subprocess.run(["docker", "network", "connect", network, name], check=True, capture_output=True)
-        # systemd is up when it answers "running" or "degraded" (a container lacks some of a machine's units).
-        deadline = time.monotonic() + 60
-        while subprocess.run(["docker", "exec", name, "systemctl", "is-system-running", "--wait"],
-                             capture_output=True, text=True, check=False).stdout.strip() not in ("running", "degraded"):
-            assert time.monotonic() < deadline, f"systemd did not come up in the new {name}"
-            time.sleep(1)
+        # As Molecule's create step starts it (molecule/shared/containers.py).
+        containers.start(platform)
+        containers.wait_for_systemd([name], timeout=60)
         return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
 
     return run
