@@ -64,14 +64,12 @@ def failover(
     signals: Sequence[str] = SIGNALS,
     retry_interval: str = "30s",
     queue: Mapping[str, Any] | None = None,
-    timeout: str = "",
 ) -> dict[str, Any]:
     """The exporters, connectors and pipelines that send ``signals`` to ``destinations`` in that order of preference.
 
     ``hold`` is the ID of the exporter of last resort (``otlp/gateway``) and ``hold_settings`` its settings
-    without the endpoint; ``exporter`` the settings every destination's exporter shares (TLS); ``timeout`` how long
-    one attempt may take (LEVEL_EXPORTER's 5 s when empty). The result's ``exporters_for`` maps each signal to what a
-    pipeline of that signal exports to.
+    without the endpoint; ``exporter`` the settings every destination's exporter shares (TLS). The result's
+    ``exporters_for`` maps each signal to what a pipeline of that signal exports to.
     """
     if not destinations or not all(isinstance(d, str) and d for d in destinations):
         raise FailoverError(f"{name}: destinations must be a non-empty list of host:port, got {destinations!r}")
@@ -88,8 +86,7 @@ def failover(
     if len(destinations) == 1:
         return out
     for i, endpoint in enumerate(destinations):
-        out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **LEVEL_EXPORTER, **({"timeout": timeout} if timeout else {}),
-                                                "endpoint": endpoint}
+        out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **LEVEL_EXPORTER, "endpoint": endpoint}
     for signal in signals:
         connector = f"failover/{name}_{signal}"
         levels = [f"{signal}/{name}_{i}" for i in range(len(destinations))] + [f"{signal}/{name}_hold"]

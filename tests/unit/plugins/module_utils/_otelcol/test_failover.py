@@ -63,10 +63,3 @@ def test_host_ports_takes_each_hosts_own_address_and_port() -> None:
     assert host_ports(["j1", "j2"], hostvars, "jaeger_otlp_grpc_port", 4317) == ["10.0.0.7:4317", "j2:14317"]
     assert host_ports(["j1"], hostvars, "jaeger_otlp_grpc_port", 4317, address="inventory_hostname") == ["j1:4317"]
     assert host_ports([], hostvars, "p", 1) == []
-
-
-def test_a_longer_attempt_for_destinations_that_are_slow_rather_than_dead() -> None:
-    got = failover(["a:1", "b:2"], "jaeger", "otlp/jaeger", {}, signals=["traces"], timeout="30s")
-    assert got["exporters"]["otlp/jaeger_1"] == {**LEVEL_EXPORTER, "timeout": "30s", "endpoint": "b:2"}
-    # The retries stay short: a destination that refuses is left within seconds.
-    assert got["exporters"]["otlp/jaeger_0"]["retry_on_failure"] == LEVEL_EXPORTER["retry_on_failure"]
