@@ -14,10 +14,11 @@ from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import fi
 
 @filter_errors("otelcol_failover", FailoverError)
 def otelcol_failover(destinations: Any, name: str, hold: str, hold_settings: Any, exporter: Any = None, signals: Any = SIGNALS,
-                     retry_interval: str = "30s", queue: Any = None, host: str = "") -> dict[str, Any]:
+                     retry_interval: str = "30s", queue: Any = None, host: str = "",
+                     hold_everywhere: bool = False) -> dict[str, Any]:
     """Exporters, connectors and pipelines for ``destinations``, in the order a hash of ``host`` picks (if given)."""
     order = preferred_order(list(destinations or []), host) if host else list(destinations or [])
-    return failover(order, name, hold, hold_settings or {}, exporter, list(signals), retry_interval, queue)
+    return failover(order, name, hold, hold_settings or {}, exporter, list(signals), retry_interval, queue, bool(hold_everywhere))
 
 
 class FilterModule:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import yaml
 from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, up_nodes,
                      wait_for)
@@ -69,17 +69,20 @@ def kill(name: str, unit: str) -> float:
 
 
 def test_each_killed_service_runs_again_within_ten_seconds_and_nothing_is_lost():
-    """Each service is killed in turn under one stream; systemd starts it again within 10 s. Nothing is lost but
+    """Each service is killed under one stream; systemd starts it again within 10 s. Those off the spans' path
+    (Prometheus, Alertmanager, Grafana) go down together with the load-balancing gateway; Jaeger and then a Cassandra
+    node each on their own, so that the spans always have a Jaeger and a quorum to go to. Nothing is lost but
     for the one upstream limit, shown here: a killed tail-sampling gateway loses the traces still waiting for their
     sampling decision (decision_wait, 10 s in prod). They are in its memory only: the tail_sampling processor keeps
     no queue on disk, and it answered the tier in front when it took them. So that kill comes last, and the lost
     traces must all have been accepted within the 12 s before it."""
-    sent = stream("killed", 1100)
+    sent = stream("killed", 600)
     time.sleep(10)
-    for name, unit in [(LBS[0], "otelcol-contrib"), (STORES[0], "jaeger"), (LBS[1], "prometheus"),
-                       (LBS[1], "alertmanager"), (SAMPLERS[1], "grafana"), (STORES[1], "cassandra")]:
-        kill(name, unit)
-        time.sleep(5)
+    for group in [[(LBS[0], "otelcol-contrib"), (LBS[1], "prometheus"), (LBS[1], "alertmanager"), (SAMPLERS[1], "grafana")],
+                  [(STORES[0], "jaeger")], [(STORES[1], "cassandra")]]:
+        with ThreadPoolExecutor(len(group)) as pool:
+            list(pool.map(lambda killed: kill(*killed), group))
+        time.sleep(3)
     time.sleep(10)
     at = kill(SAMPLERS[0], "otelcol-contrib")
     wait_for(lambda: up_nodes(APP) == len(RING), 180, "the killed Cassandra node up and normal again")
@@ -120,10 +123,6 @@ def test_a_gateway_host_stopped_two_minutes_loses_nothing_and_a_person_is_told()
     all_arrive("gateway-stop", sent)
 
 
-# A known bug, open in issue 15: on 2026-12-01 three runs lost 132, 170 and 143 of 600 traces (sent from about 2.5 s
-# before the stop on; still missing a minute after the host was back). It passed in the sessions before. Not strict:
-# it still runs, and its XPASS or XFAIL shows in every CI log until the cause is found and this mark goes.
-@pytest.mark.xfail(reason="traces lost when a Jaeger host with its Cassandra node stops (issue 15, open)", strict=False)
 def test_a_jaeger_host_stopped_loses_nothing_and_grafana_still_finds_every_trace():
     sent = stream("jaeger-stop", 600)
     time.sleep(10)

@@ -18,6 +18,16 @@ contrib ``failover`` connector, laid out as follows for destinations
   same data goes to the next level;
 - the *hold* exporter last: the destination-of-first-choice with the queue
   that rides out an outage of every destination (the agent's is on disk).
+  With ``hold_everywhere``, the hold level sends to every destination, each
+  through a queue of its own: for a store whose writes are idempotent
+  (Jaeger's spans, by trace and span ID), where a copy held for a dead host is
+  harmless and one held only for it would be unseen until it came back.
+
+Data reaches the hold level not only when every destination is down: a batch
+the last level refuses once (a store's hiccup while the one before it is
+dead) sends the connector there until its next ``retry_interval``. A single
+hold queue for the destination-of-first-choice keeps that data until that
+host is back; so Jaeger, whose hosts may be gone for good, holds everywhere.
 
 The connector goes back to the first level every ``retry_interval``, so the
 load spreads again once a destination returns. With one destination there is
@@ -64,12 +74,15 @@ def failover(
     signals: Sequence[str] = SIGNALS,
     retry_interval: str = "30s",
     queue: Mapping[str, Any] | None = None,
+    hold_everywhere: bool = False,
 ) -> dict[str, Any]:
     """The exporters, connectors and pipelines that send ``signals`` to ``destinations`` in that order of preference.
 
     ``hold`` is the ID of the exporter of last resort (``otlp/gateway``) and ``hold_settings`` its settings
-    without the endpoint; ``exporter`` the settings every destination's exporter shares (TLS). The result's
-    ``exporters_for`` maps each signal to what a pipeline of that signal exports to.
+    without the endpoint; ``exporter`` the settings every destination's exporter shares (TLS). With
+    ``hold_everywhere`` the hold level sends to every destination (``hold`` for the first, ``<kind>/<name>_hold_<i>``
+    for the others), each with the hold settings. The result's ``exporters_for`` maps each signal to what a pipeline
+    of that signal exports to.
     """
     if not destinations or not all(isinstance(d, str) and d for d in destinations):
         raise FailoverError(f"{name}: destinations must be a non-empty list of host:port, got {destinations!r}")
@@ -85,8 +98,12 @@ def failover(
     }
     if len(destinations) == 1:
         return out
+    holds = [hold]
     for i, endpoint in enumerate(destinations):
         out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **LEVEL_EXPORTER, "endpoint": endpoint}
+        if hold_everywhere and i:
+            holds.append(f"{kind}/{name}_hold_{i}")
+            out["exporters"][holds[-1]] = {**dict(hold_settings), "endpoint": endpoint}
     for signal in signals:
         connector = f"failover/{name}_{signal}"
         levels = [f"{signal}/{name}_{i}" for i in range(len(destinations))] + [f"{signal}/{name}_hold"]
@@ -96,7 +113,7 @@ def failover(
             "sending_queue": {"enabled": True, **dict(queue or {})},
         }
         for i, pipeline in enumerate(levels):
-            target = hold if i == len(destinations) else f"{kind}/{name}_{i}"
-            out["pipelines"][pipeline] = {"receivers": [connector], "exporters": [target]}
+            targets = holds if i == len(destinations) else [f"{kind}/{name}_{i}"]
+            out["pipelines"][pipeline] = {"receivers": [connector], "exporters": targets}
         out["exporters_for"][signal] = [connector]
     return out

@@ -32,6 +32,20 @@ def test_each_destination_is_a_level_and_the_hold_comes_last() -> None:
     assert got["exporters_for"] == {"traces": ["failover/jaeger_traces"]}
 
 
+def test_held_everywhere_the_hold_level_sends_to_each_destination_through_its_own_queue() -> None:
+    queued = {"sending_queue": {"enabled": True}, "retry_on_failure": {"max_elapsed_time": "0s"}}
+    got = failover(["a:1", "b:2", "c:3"], "jaeger", "otlp/jaeger", queued, signals=["traces"], hold_everywhere=True)
+    assert got["exporters"]["otlp/jaeger"] == {**queued, "endpoint": "a:1"}
+    assert got["exporters"]["otlp/jaeger_hold_1"] == {**queued, "endpoint": "b:2"}
+    assert got["exporters"]["otlp/jaeger_hold_2"] == {**queued, "endpoint": "c:3"}
+    assert got["connectors"]["failover/jaeger_traces"]["priority_levels"][-1] == ["traces/jaeger_hold"]
+    assert got["pipelines"]["traces/jaeger_hold"] == {"receivers": ["failover/jaeger_traces"],
+                                                      "exporters": ["otlp/jaeger", "otlp/jaeger_hold_1", "otlp/jaeger_hold_2"]}
+    # One destination: nothing to fail over to, the hold alone as before.
+    assert failover(["a:1"], "jaeger", "otlp/jaeger", queued, signals=["traces"], hold_everywhere=True)["exporters"] == {
+        "otlp/jaeger": {**queued, "endpoint": "a:1"}}
+
+
 def test_hosts_spread_over_the_destinations_and_keep_their_choice() -> None:
     dests = ["g1:4317", "g2:4317", "g3:4317"]
     firsts = {preferred_order(dests, f"app-{i:02d}")[0] for i in range(30)}
