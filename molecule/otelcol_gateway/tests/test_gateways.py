@@ -36,17 +36,22 @@ def test_mtls_is_accepted(host):
     assert ok.stdout.strip() == "200", ok.stdout + ok.stderr
 
 
-def test_a_config_change_reloads_in_place(host, converge):
-    # Only the config changes: the handler sends SIGHUP; the process keeps its PID.
-    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
-    changed = converge(host, {"otelcol_processors": {"batch": {"timeout": "300ms"}}})
+def test_a_config_change_reloads_in_place(named_host, converge):
+    # Only the config changes: the handler sends SIGHUP; each process keeps its PID. Every gateway of both tiers in
+    # one run.
+    gateways = [named_host(name) for name in ("lbtier-debian13", "gateway-debian12", "gateway-debian13")]
+    pids = [g.check_output("systemctl show -p MainPID --value otelcol-contrib") for g in gateways]
+    tiers = ("-l", "otel_gateways:otel_sampling_gateways")
+    changed = converge(gateways[0], {"otelcol_processors": {"batch": {"timeout": "300ms"}}}, args=tiers)
     assert changed.returncode == 0, changed.stdout[-2000:]
     assert "RUNNING HANDLER [telemetry.stack.otelcol : Reload the collector config]" in changed.stdout
     assert "Restart the collector" not in changed.stdout
-    assert "timeout: 300ms" in host.file("/etc/otelcol-contrib/config.yaml").content_string
-    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
-    assert host.run("curl -sf http://127.0.0.1:13133/").rc == 0
-    restored = converge(host, {})
+    for g, pid in zip(gateways, pids):
+        assert "timeout: 300ms" in g.file("/etc/otelcol-contrib/config.yaml").content_string
+        assert g.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
+        assert g.run("curl -sf http://127.0.0.1:13133/").rc == 0
+    restored = converge(gateways[0], {}, args=tiers)
     assert restored.returncode == 0, restored.stdout[-2000:]
-    assert "timeout: 300ms" not in host.file("/etc/otelcol-contrib/config.yaml").content_string
-    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
+    for g, pid in zip(gateways, pids):
+        assert "timeout: 300ms" not in g.file("/etc/otelcol-contrib/config.yaml").content_string
+        assert g.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Faults on the production shape, each under a steady stream of spans from the application host, every span counted
-in Jaeger by trace ID: a killed service, a gateway host stopped for two minutes, a Jaeger host stopped, a Cassandra
-node stopped, a Prometheus and then a Grafana stopped."""
+in Jaeger by trace ID: a killed service, a gateway host stopped for two minutes, a store host (a Jaeger and a
+Cassandra node) stopped, a Prometheus and then a Grafana stopped."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def test_a_gateway_host_stopped_two_minutes_loses_nothing_and_a_person_is_told()
     config = yaml.safe_load(node(APP).check_output("cat /etc/otelcol-contrib/config.yaml"))
     preferred = next(e["endpoint"] for n, e in config["exporters"].items() if n.endswith("/gateway")).split(":")[0]
     assert preferred in LBS
-    sent = stream("gateway-stop", 1800)
+    # About 170 s of spans (6 to 7 a second here): the two minutes stopped and the start again.
+    sent = stream("gateway-stop", 1100)
     time.sleep(10)
     stopped = time.time()
     docker("stop", preferred)
@@ -123,7 +124,9 @@ def test_a_gateway_host_stopped_two_minutes_loses_nothing_and_a_person_is_told()
     all_arrive("gateway-stop", sent)
 
 
-def test_a_jaeger_host_stopped_loses_nothing_and_grafana_still_finds_every_trace():
+def test_a_store_host_stopped_loses_nothing_and_grafana_still_finds_every_trace():
+    """A store host stops: one of the two Jaegers and one of the three Cassandra nodes. Writes go on through the other
+    Jaeger to the two nodes left (a quorum of three replicas), and every trace is read back through Grafana."""
     sent = stream("jaeger-stop", 600)
     time.sleep(10)
     stopped = time.time()
@@ -143,17 +146,6 @@ def test_a_jaeger_host_stopped_loses_nothing_and_grafana_still_finds_every_trace
     finally:
         docker("start", STORES[0])
     wait_for(lambda: up_nodes(APP) == len(RING), 240, "the stopped node up and normal again")
-
-
-def test_one_cassandra_node_stopped_writes_and_reads_go_on():
-    ring = node(APP)
-    ring.check_output("systemctl stop cassandra")
-    try:
-        sent = stream("cassandra-stop", 300)
-        all_arrive("cassandra-stop", sent)
-    finally:
-        ring.check_output("systemctl start cassandra")
-    wait_for(lambda: up_nodes(STORES[1]) == len(RING), 180, "the stopped node up and normal again")
 
 
 def test_dashboards_answer_while_a_prometheus_and_then_a_grafana_is_stopped():
