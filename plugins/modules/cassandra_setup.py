@@ -98,6 +98,8 @@ system_replication_changed:
 
 import secrets
 import time
+from collections.abc import Callable
+from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -153,43 +155,44 @@ def logs_in(p: dict, user: str, password: str) -> bool:
     return True
 
 
+def until_wait(module: AnsibleModule, attempt: Callable[[], Any], retry_on: tuple, failed: Callable[[Exception], str], **facts: Any) -> Any:
+    """attempt() again every 2 s while it raises one of retry_on, for the module's wait; then fail with failed(the last
+    error) as the message (and facts beside it)."""
+    deadline = time.monotonic() + module.params["wait"]
+    while True:
+        try:
+            return attempt()
+        except retry_on as exc:
+            if time.monotonic() > deadline:
+                module.fail_json(msg=failed(exc), **facts)
+            time.sleep(2)
+
+
 def first_login(module: AnsibleModule) -> tuple:
     """(cluster, session, as_default): as the administrator, or on a new ring as the default superuser, trying while
     the node starts."""
     p = module.params
-    deadline, error = time.monotonic() + p["wait"], ""
-    while True:
+
+    def login() -> tuple:
         try:
             return (*connect(p, p["admin_user"], p["admin_password"]), False)
         except Refused:
-            try:
-                return (*connect(p, "cassandra", "cassandra"), True)
-            except Refused:
-                error = ""
-            except NoHostAvailable as exc:
-                error = str(exc)
-        except NoHostAvailable as exc:
-            error = str(exc)
-        if time.monotonic() > deadline:
-            module.fail_json(msg=f"cannot log in to Cassandra at {p['host']}:{p['port']} as {p['admin_user']} with cassandra_admin_password, "
-                                 "nor as the default superuser of a new ring: set cassandra_admin_password to the administrator's "
-                                 f"password{(' (' + error + ')') if error else ''}")
-        time.sleep(2)
+            return (*connect(p, "cassandra", "cassandra"), True)
+
+    def failed(exc: Exception) -> str:
+        error = "" if isinstance(exc, Refused) else f" ({exc})"
+        return (f"cannot log in to Cassandra at {p['host']}:{p['port']} as {p['admin_user']} with cassandra_admin_password, "
+                f"nor as the default superuser of a new ring: set cassandra_admin_password to the administrator's password{error}")
+    return until_wait(module, login, (Refused, NoHostAvailable), failed)
 
 
 def settled(module: AnsibleModule, session, cql: str, args: tuple | None = None):
     """Run a statement on a new ring. A node that has just joined may not yet know that the role it runs as is a
     superuser (it caches what it read of the roles for a couple of seconds), so a refusal is retried until the wait
     runs out."""
-    deadline = time.monotonic() + module.params["wait"]
-    while True:
-        try:
-            return session.execute(cql, args)
-        except Unauthorized as exc:
-            if time.monotonic() > deadline:
-                module.fail_json(msg=f"the new ring still refuses a superuser's statement after {module.params['wait']} s: {exc}. "
-                                     "Check that every node of the ring runs and sees the others (nodetool status), then run again")
-            time.sleep(2)
+    return until_wait(module, lambda: session.execute(cql, args), (Unauthorized,),
+                      lambda exc: f"the new ring still refuses a superuser's statement after {module.params['wait']} s: {exc}. "
+                                  "Check that every node of the ring runs and sees the others (nodetool status), then run again")
 
 
 def read(session) -> dict:
@@ -247,15 +250,9 @@ def main() -> None:
         if not module.check_mode:
             settled(module, session, head + "%s", (p["admin_password"],))
             cluster.shutdown()
-            deadline = time.monotonic() + p["wait"]
-            while True:
-                try:
-                    cluster, session = connect(p, p["admin_user"], p["admin_password"])
-                    break
-                except Refused:
-                    if time.monotonic() > deadline:
-                        module.fail_json(msg=f"created {p['admin_user']} but cannot log in with it after {p['wait']} s", statements=statements)
-                    time.sleep(2)
+            cluster, session = until_wait(module, lambda: connect(p, p["admin_user"], p["admin_password"]), (Refused,),
+                                          lambda _exc: f"created {p['admin_user']} but cannot log in with it after {p['wait']} s",
+                                          statements=statements)
     try:
         current = read(session)
         if as_default:
