@@ -17,11 +17,10 @@ import yaml
 # molecule/shared/containers.py: how the scenarios' containers start (Molecule's create step, and rebuild below).
 sys.path.insert(0, str(Path(__file__).resolve().parent / "shared"))
 import containers  # noqa: E402  pylint: disable=wrong-import-position
+import scenario  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = Path(__file__).resolve().parents[1]
-# The scenario's inventory directory: Molecule's inventory file, its group_vars and host_vars, and any inventory
-# source a scenario links beside them (molecule/prod/hosts.yml).
-INVENTORY = str(Path(os.environ.get("MOLECULE_INVENTORY_FILE", "inventory/none")).parent)
+INVENTORY = scenario.INVENTORY
 
 
 @pytest.fixture
@@ -49,17 +48,7 @@ def converge(tmp_path, request):
 @pytest.fixture
 def wait():
     """wait(predicate, timeout, what) polls until predicate() is truthy and returns it, or fails saying what was awaited."""
-
-    def run(predicate, timeout: float = 90, what: str = ""):
-        deadline = time.monotonic() + timeout
-        while True:
-            got = predicate()
-            if got or time.monotonic() > deadline:
-                assert got, f"not within {timeout:.0f} s: {what}"
-                return got
-            time.sleep(2)
-
-    return run
+    return scenario.wait_for
 
 
 @pytest.fixture
@@ -87,7 +76,7 @@ def refused(converge):
 def named_host():
     """named_host(name): one host of the scenario by its inventory name, for a test that needs only that one in a module
     whose tests run on every host."""
-    return lambda name: testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+    return scenario.host
 
 
 @pytest.fixture

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
-import time
 from pathlib import Path
 
-import testinfra
+from scenario import host as node
 
 REPO = Path(__file__).resolve().parents[3]
-# The inventory directory: Molecule's file and hosts.yml, whose host variables say "no sudo here".
-INVENTORY = str(Path(os.environ.get("MOLECULE_INVENTORY_FILE", "inventory/none")).parent)
 TLS = "/etc/ssl/telemetry"
 APP = "apps-debian12"
 LBS = ["lb-debian12", "lb-debian13"]
@@ -26,10 +22,6 @@ NODETOOL = "/usr/local/sbin/nodetool"
 # The vault values molecule.yml gives.
 GRAFANA_ADMIN = "admin:molecule-grafana-admin-password"
 PROMETHEUS_ADMIN = "admin:molecule-prometheus-password"
-
-
-def node(name: str):
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
 
 
 def stream(service: str, count: int, rate: float = 10) -> list[str]:
@@ -76,13 +68,3 @@ def grafana(on: str, path: str) -> tuple[int, str]:
 
 def up_nodes(on: str) -> int:
     return len([line for line in node(on).run(f"{NODETOOL} status").stdout.splitlines() if line.startswith("UN ")])
-
-
-def wait_for(predicate, timeout: float, what: str, step: float = 2):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = predicate()
-        if got or time.monotonic() > deadline:
-            assert got, f"not within {timeout:.0f} s: {what}"
-            return got
-        time.sleep(step)

@@ -10,7 +10,8 @@ import re
 import time
 from urllib.parse import quote
 
-from prodlib import APP, LBS, PROMETHEUS_ADMIN, REPO, RING, SAMPLERS, STORES, TLS, grafana, node, stream, traces_in_jaeger, up_nodes, wait_for
+from prodlib import (APP, LBS, PROMETHEUS_ADMIN, REPO, RING, SAMPLERS, STORES, TLS, grafana, node, stream, traces_in_jaeger, up_nodes)
+from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
 

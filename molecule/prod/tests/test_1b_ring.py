@@ -11,7 +11,8 @@ import subprocess
 import time
 
 import pytest
-from prodlib import APP, NODETOOL, REPO, RING, STORES, node, up_nodes, wait_for
+from prodlib import APP, NODETOOL, REPO, RING, STORES, node, up_nodes
+from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
 

@@ -11,8 +11,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import yaml
-from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, up_nodes,
-                     wait_for)
+from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, up_nodes)
+from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
 

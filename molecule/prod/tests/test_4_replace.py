@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 
-from prodlib import APP, REPO, RING, STORES, stream, streaming, traces_in_jaeger, up_nodes, wait_for
+from prodlib import APP, REPO, RING, STORES, stream, streaming, traces_in_jaeger, up_nodes
+from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
 

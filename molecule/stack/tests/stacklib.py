@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-import testinfra
 import yaml
+from scenario import host
 
 REPO = Path(__file__).resolve().parents[3]
 INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
@@ -27,8 +27,7 @@ GRAFANA = "curl -s -u admin:demo-admin-password http://localhost:3000"
 ALERTMANAGER_API = f"curl -s --cacert {TLS}/ca.pem -u alerts:demo-alerts-password https://localhost:9093/api/v2"
 
 
-def other(name: str):
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+other = host
 
 
 def prometheus(backend, query: str) -> list:
