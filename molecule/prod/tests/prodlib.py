@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 from scenario import host as node
+from scenario import wait_for
 
 REPO = Path(__file__).resolve().parents[3]
 TLS = "/etc/ssl/telemetry"
@@ -68,3 +69,9 @@ def grafana(on: str, path: str) -> tuple[int, str]:
 
 def up_nodes(on: str) -> int:
     return len([line for line in node(on).run(f"{NODETOOL} status").stdout.splitlines() if line.startswith("UN ")])
+
+
+def ring_up(count: int, timeout: float, what: str, on: str = APP) -> None:
+    """Wait until `count` nodes are up and normal, as `on` sees them. Every 10 s: each nodetool is a JVM that takes
+    a couple of seconds of a core to start, which the ring and the other lane of CI need more."""
+    wait_for(lambda: up_nodes(on) == count, timeout, what, step=10)

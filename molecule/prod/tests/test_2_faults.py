@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import yaml
-from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, up_nodes)
+from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, ring_up)
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
@@ -85,7 +85,7 @@ def test_each_killed_service_runs_again_within_ten_seconds_and_nothing_is_lost()
         time.sleep(3)
     time.sleep(10)
     at = kill(SAMPLERS[0], "otelcol-contrib")
-    wait_for(lambda: up_nodes(APP) == len(RING), 180, "the killed Cassandra node up and normal again")
+    ring_up(len(RING), 180, "the killed Cassandra node up and normal again")
     accepted = accepted_at("killed")
     undecided = {t for t, when in accepted.items() if at - 12 <= when <= at}
     lost = all_arrive("killed", sent, may_lose=undecided)
@@ -145,7 +145,7 @@ def test_a_store_host_stopped_loses_nothing_and_grafana_still_finds_every_trace(
         assert codes.split() == [str(len(sent)), "200"], codes
     finally:
         docker("start", STORES[0])
-    wait_for(lambda: up_nodes(APP) == len(RING), 240, "the stopped node up and normal again")
+    ring_up(len(RING), 240, "the stopped node up and normal again")
 
 
 def test_dashboards_answer_while_a_prometheus_and_then_a_grafana_is_stopped():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from prodlib import APP, REPO, RING, STORES, stream, streaming, traces_in_jaeger, up_nodes
+from prodlib import APP, REPO, RING, STORES, stream, streaming, traces_in_jaeger, ring_up, up_nodes
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
@@ -19,7 +19,7 @@ def test_a_destroyed_store_host_rebuilt_under_its_name_rejoins_with_every_trace(
     wait_for(lambda: set(sent) <= traces_in_jaeger("before-replace", through=STORES[0]), 90, "every trace in Jaeger")
 
     lost = rebuild(STORES[1])
-    wait_for(lambda: up_nodes(APP) == len(RING) - 1, 60, "the ring counting the lost node down")
+    ring_up(len(RING) - 1, 60, "the ring counting the lost node down")
     started = time.monotonic()
     ran = converge(lost, {}, REPO / "playbooks" / "site.yml", timeout=1200)
     took = time.monotonic() - started
