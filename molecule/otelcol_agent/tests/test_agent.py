@@ -52,26 +52,6 @@ def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(host, unins
                              kept=["/var/lib/otelcol-contrib"], service="otelcol-contrib")
 
 
-def test_a_version_change_is_a_switch_and_back(host, converge):
-    """Upgrade and rollback switch the current link to an unpacked version and restart the collector."""
-    import yaml
-    from pathlib import Path
-
-    pins = yaml.safe_load((Path(__file__).resolve().parents[3] / "pins.yml").read_text())["otelcol"]
-    current, previous = pins["version"], pins["previous_version"]
-    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
-    down = converge(host, {"otelcol_version": previous})
-    assert down.returncode == 0, (down.stdout + down.stderr)[-1500:]
-    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
-    assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version").endswith(previous)
-    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") != pid, "a new binary restarts the collector"
-    assert host.file(f"/opt/otelcol-contrib/{current}").is_directory, "the other version stays for a rollback"
-    back = converge(host, {})
-    assert back.returncode == 0, (back.stdout + back.stderr)[-1500:]
-    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{current}")
-    assert host.check_output("curl -sf http://127.0.0.1:13133/")
-
-
 def test_receivers_that_read_logs_get_their_groups(host, converge):
     run = converge(host, {"otelcol_receivers": {"filelog": {"include": ["/var/log/dpkg.log"]}},
                           "otelcol_service": {"pipelines": {"logs": {"receivers": ["otlp", "filelog"]}}}})
@@ -82,15 +62,18 @@ def test_receivers_that_read_logs_get_their_groups(host, converge):
     assert restore.returncode == 0 and "adm" not in host.user("otelcol-contrib").groups
 
 
-def test_local_files_mode_checks_the_sha256_before_any_host_changes(host, converge, tmp_path):
-    """otelcol_local_dir installs from files on the controller, and refuses an archive that is not the release."""
+def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and_back(host, converge, tmp_path):
+    """otelcol_local_dir installs from files on the controller, and refuses an archive that is not the release. The
+    release it installs is the previous one: a version change switches the current link to the unpacked version and
+    restarts the collector, keeps the other version for a rollback, and the next plain run switches back."""
     import os
     from pathlib import Path
 
     import yaml
 
     repo = Path(__file__).resolve().parents[3]
-    previous = yaml.safe_load((repo / "pins.yml").read_text())["otelcol"]["previous_version"]
+    pins = yaml.safe_load((repo / "pins.yml").read_text())["otelcol"]
+    current, previous = pins["version"], pins["previous_version"]
     release = (Path(os.environ.get("TELEMETRY_STACK_MIRROR_DIR") or Path.home() / ".cache/telemetry-stack/mirror")
                / "github.com/open-telemetry/opentelemetry-collector-releases/releases/download" / f"v{previous}")
     arch = {"x86_64": "amd64", "aarch64": "arm64"}[os.uname().machine]  # the mirror is built for the controller's
@@ -119,4 +102,10 @@ def test_local_files_mode_checks_the_sha256_before_any_host_changes(host, conver
     installed = converge(host, {"otelcol_version": previous, "otelcol_local_dir": str(good)})
     assert installed.returncode == 0, (installed.stdout + installed.stderr)[-1500:]
     assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
-    assert converge(host, {}).returncode == 0
+    assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version").endswith(previous)
+    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") != pid, "a new binary restarts the collector"
+    assert host.file(f"/opt/otelcol-contrib/{current}").is_directory, "the other version stays for a rollback"
+    back = converge(host, {})
+    assert back.returncode == 0, (back.stdout + back.stderr)[-1500:]
+    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{current}")
+    assert host.check_output("curl -sf http://127.0.0.1:13133/")
