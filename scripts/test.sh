@@ -86,7 +86,7 @@ platform() {
 # most of their time waiting (faults held for minutes, alerts, replicas coming
 # back), so the lanes cost each other little. Their container names differ
 # from every other scenario's. docs/development.md, "CI", has the times.
-BESIDE=(prod prometheus)
+BESIDE=(prod prometheus grafana pki)
 beside_dir=""
 beside_pid=""
 
