@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import testinfra
 import yaml
 
 # molecule/shared/containers.py: how the scenarios' containers start (Molecule's create step, and rebuild below).
@@ -119,12 +118,12 @@ def rebuild():
     name from its platform in molecule.yml (image, network, flags); returns the new host once systemd runs."""
 
     def run(name: str):
-        scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
-        platform = next(p for p in yaml.safe_load((scenario / "molecule.yml").read_text())["platforms"] if p["name"] == name)
+        scenario_dir = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+        platform = next(p for p in yaml.safe_load((scenario_dir / "molecule.yml").read_text())["platforms"] if p["name"] == name)
         subprocess.run(["docker", "rm", "-f", name], check=True, capture_output=True)
         # As Molecule's create step starts it (molecule/shared/containers.py).
         containers.start(platform)
         containers.wait_for_systemd([name], timeout=60)
-        return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+        return scenario.host(name)
 
     return run
