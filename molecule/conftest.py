@@ -82,30 +82,35 @@ def named_host():
 def uninstall_then_reinstall(converge):
     """<role>_state=absent removes the service, its files and user but keeps the data; a plain run brings it all back,
     and its start waits for the service's health (the shared lifecycle's handler). `service` is the unit and user
-    when it is not named after the role (otelcol-contrib)."""
+    when it is not named after the role (otelcol-contrib). `hosts` is one host or a list of them: one run for all."""
 
-    def run(host, role: str, removed: list[str], kept: list[str], service: str | None = None) -> None:
+    def run(hosts, role: str, removed: list[str], kept: list[str], service: str | None = None) -> None:
+        hosts = hosts if isinstance(hosts, list) else [hosts]
+        limit = ("-l", ",".join(h.backend.get_hostname() for h in hosts))
         service = service or role
-        gone = converge(host, {f"{role}_state": "absent"})
+        gone = converge(hosts[0], {f"{role}_state": "absent"}, args=limit)
         assert gone.returncode == 0, gone.stdout[-2000:]
-        assert not host.service(service).is_running
-        assert not host.file(f"/etc/systemd/system/{service}.service").exists
-        assert not host.user(service).exists and not host.group(service).exists
-        for path in removed:
-            assert not host.file(path).exists, f"{path} is still there"
-        for path in kept:
-            assert host.file(path).exists, f"{path} (data) was removed"
+        for host in hosts:
+            assert not host.service(service).is_running
+            assert not host.file(f"/etc/systemd/system/{service}.service").exists
+            assert not host.user(service).exists and not host.group(service).exists
+            for path in removed:
+                assert not host.file(path).exists, f"{path} is still there"
+            for path in kept:
+                assert host.file(path).exists, f"{path} (data) was removed"
         scenario_pki = "telemetry.stack.pki" in (Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml").read_text()
-        if host.file("/etc/ssl/telemetry").exists and not scenario_pki:
+        if any(host.file("/etc/ssl/telemetry").exists for host in hosts) and not scenario_pki:
             # Debian's userdel also deletes the user's same-name group, which owned the
             # TLS key: hand out the certificates again first, as the stack's pki step does
             # (a converge.yml with the pki role does it itself).
-            pki = converge(host, {}, REPO / "molecule" / "shared" / "pki.yml")
+            pki = converge(hosts[0], {}, REPO / "molecule" / "shared" / "pki.yml", args=limit)
             assert pki.returncode == 0, pki.stdout[-2000:]
         # The whole converge.yml: its pki step gives the recreated group its keys back.
-        again = converge(host, {}, Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml" if scenario_pki else None)
+        again = converge(hosts[0], {}, Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml" if scenario_pki else None,
+                         args=limit)
         assert again.returncode == 0, again.stdout[-2000:]
-        assert host.service(service).is_running and host.service(service).is_enabled
+        for host in hosts:
+            assert host.service(service).is_running and host.service(service).is_enabled
         # A plain start waits for health, as a restart or reload does.
         assert f"RUNNING HANDLER [telemetry.stack.{role} : Wait until it is healthy, {service}]" in again.stdout, again.stdout[-2000:]
 

@@ -18,8 +18,12 @@ import shlex
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 LABEL = "owner=molecule"
+# Mounted into every container: Python keeps the bytecode of Ansible's zipped modules (zipimport_cache/).
+ZIPIMPORT_CACHE = Path(__file__).resolve().parent / "zipimport_cache"
+SITE_PACKAGES = "/usr/lib/python3/dist-packages"
 
 
 def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -33,6 +37,7 @@ def run_args(platform: dict) -> list[str]:
     args += [f"--cap-add={cap}" for cap in platform.get("capabilities", [])]
     args += [f"--cgroupns={platform['cgroupns_mode']}"] if platform.get("cgroupns_mode") else []
     args += [f"--volume={volume}" for volume in platform.get("volumes", [])]
+    args += [f"--volume={ZIPIMPORT_CACHE / name}:{SITE_PACKAGES}/{name}:ro" for name in ("_zipimport_cache.py", "zipimport_cache.pth")]
     args += [f"--tmpfs={path}" for path in platform.get("tmpfs", [])]
     args += [f"--security-opt={opt}" for opt in platform.get("security_opts", [])]
     args += [f"--env={key}={value}" for key, value in platform.get("env", {}).items()]

@@ -90,16 +90,20 @@ def test_config_names_its_storage_and_holds_no_secret(host):
     assert env.user == "root" and env.mode == 0o600
 
 
-def test_a_config_change_reloads_in_place(host, converge):
-    before = pid(host)
-    changed = converge(host, {"jaeger_badger_ttl": "24h"})
+def test_a_config_change_reloads_in_place(named_host, converge):
+    # One run over both hosts: each reloads, neither restarts.
+    hosts = [named_host(name) for name in ("jaeger-debian12", "jaeger-debian13")]
+    both = ("-l", "jaeger")
+    before = [pid(host) for host in hosts]
+    changed = converge(hosts[0], {"jaeger_badger_ttl": "24h"}, args=both)
     assert changed.returncode == 0, changed.stdout[-2000:]
     assert "RUNNING HANDLER [telemetry.stack.jaeger : Reload the Jaeger config]" in changed.stdout
     assert "Restart Jaeger" not in changed.stdout
-    assert pid(host) == before
-    assert spans_of(host, send_trace(host, spans=1), want=1) == 1
-    restored = converge(host, {})
-    assert restored.returncode == 0 and pid(host) == before
+    assert [pid(host) for host in hosts] == before
+    for host in hosts:
+        assert spans_of(host, send_trace(host, spans=1), want=1) == 1
+    restored = converge(hosts[0], {}, args=both)
+    assert restored.returncode == 0 and [pid(host) for host in hosts] == before
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 
+# Tests that change the agents run once over both (-l), not once per host: each ansible-playbook run costs CI time.
+AGENTS = ["otelcol_agent-debian12", "otelcol_agent-debian13"]
+BOTH = ("-l", ",".join(AGENTS))
+
 
 def test_service_active_and_enabled(host):
     svc = host.service("otelcol-contrib")
@@ -46,23 +50,26 @@ def test_preflight_refuses_missing_and_unreadable_tls_files(host, refused):
     assert "cannot read: /etc/ssl/preflight-test.key" in output, output[-1500:]
 
 
-def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(host, uninstall_then_reinstall):
+def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(named_host, uninstall_then_reinstall):
     # The data (persistent queue) is kept by default.
-    uninstall_then_reinstall(host, "otelcol", removed=["/opt/otelcol-contrib", "/etc/otelcol-contrib"],
+    uninstall_then_reinstall([named_host(name) for name in AGENTS], "otelcol", removed=["/opt/otelcol-contrib", "/etc/otelcol-contrib"],
                              kept=["/var/lib/otelcol-contrib"], service="otelcol-contrib")
 
 
-def test_receivers_that_read_logs_get_their_groups(host, converge):
-    run = converge(host, {"otelcol_receivers": {"filelog": {"include": ["/var/log/dpkg.log"]}},
-                          "otelcol_service": {"pipelines": {"logs": {"receivers": ["otlp", "filelog"]}}}})
+def test_receivers_that_read_logs_get_their_groups(named_host, converge):
+    agents = [named_host(name) for name in AGENTS]
+    run = converge(agents[0], {"otelcol_receivers": {"filelog": {"include": ["/var/log/dpkg.log"]}},
+                               "otelcol_service": {"pipelines": {"logs": {"receivers": ["otlp", "filelog"]}}}}, args=BOTH)
     assert run.returncode == 0, (run.stdout + run.stderr)[-1500:]
-    assert "adm" in host.user("otelcol-contrib").groups
-    assert host.service("otelcol-contrib").is_running
-    restore = converge(host, {})
-    assert restore.returncode == 0 and "adm" not in host.user("otelcol-contrib").groups
+    for host in agents:
+        assert "adm" in host.user("otelcol-contrib").groups
+        assert host.service("otelcol-contrib").is_running
+    restore = converge(agents[0], {}, args=BOTH)
+    assert restore.returncode == 0
+    assert not any("adm" in host.user("otelcol-contrib").groups for host in agents)
 
 
-def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and_back(host, converge, tmp_path):
+def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and_back(named_host, converge, tmp_path):
     """otelcol_local_dir installs from files on the controller, and refuses an archive that is not the release. The
     release it installs is the previous one: a version change switches the current link to the unpacked version and
     restarts the collector, keeps the other version for a rollback, and the next plain run switches back."""
@@ -79,33 +86,42 @@ def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and
     arch = {"x86_64": "amd64", "aarch64": "arm64"}[os.uname().machine]  # the mirror is built for the controller's
     archive = f"otelcol-contrib_{previous}_linux_{arch}.tar.gz"
     sums = "opentelemetry-collector-releases_otelcol-contrib_checksums.txt"
-    host.run(f"rm -rf /opt/otelcol-contrib/{previous}")
-    link = host.file("/opt/otelcol-contrib/current").linked_to
-    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+    agents = [named_host(name) for name in AGENTS]
+
+    def pid(host) -> str:
+        return host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+
+    for host in agents:
+        host.run(f"rm -rf /opt/otelcol-contrib/{previous}")
+    links = [host.file("/opt/otelcol-contrib/current").linked_to for host in agents]
+    pids = [pid(host) for host in agents]
 
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / sums).write_text((release / sums).read_text())
     (bad / archive).write_bytes(b"not the release")
-    refused = converge(host, {"otelcol_version": previous, "otelcol_local_dir": str(bad)})
+    refused = converge(agents[0], {"otelcol_version": previous, "otelcol_local_dir": str(bad)}, args=BOTH)
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0
     assert f"{bad}/{archive} has sha256" in output and "it is not that release" in output, output[-1500:]
-    assert host.file("/opt/otelcol-contrib/current").linked_to == link
-    assert not host.file(f"/opt/otelcol-contrib/{previous}").exists
-    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == pid
+    for host, link, was in zip(agents, links, pids):
+        assert host.file("/opt/otelcol-contrib/current").linked_to == link
+        assert not host.file(f"/opt/otelcol-contrib/{previous}").exists
+        assert pid(host) == was
 
     good = tmp_path / "good"
     good.mkdir()
     (good / sums).write_text((release / sums).read_text())
     (good / archive).symlink_to(release / archive)
-    installed = converge(host, {"otelcol_version": previous, "otelcol_local_dir": str(good)})
+    installed = converge(agents[0], {"otelcol_version": previous, "otelcol_local_dir": str(good)}, args=BOTH)
     assert installed.returncode == 0, (installed.stdout + installed.stderr)[-1500:]
-    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
-    assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version").endswith(previous)
-    assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") != pid, "a new binary restarts the collector"
-    assert host.file(f"/opt/otelcol-contrib/{current}").is_directory, "the other version stays for a rollback"
-    back = converge(host, {})
+    for host, was in zip(agents, pids):
+        assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
+        assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version").endswith(previous)
+        assert pid(host) != was, "a new binary restarts the collector"
+        assert host.file(f"/opt/otelcol-contrib/{current}").is_directory, "the other version stays for a rollback"
+    back = converge(agents[0], {}, args=BOTH)
     assert back.returncode == 0, (back.stdout + back.stderr)[-1500:]
-    assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{current}")
-    assert host.check_output("curl -sf http://127.0.0.1:13133/")
+    for host in agents:
+        assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{current}")
+        assert host.check_output("curl -sf http://127.0.0.1:13133/")

@@ -14,6 +14,7 @@ testinfra_hosts = ["ansible://prometheus"]
 PASSWORD = "molecule-only-password"
 CURL = f"curl -s --cacert /etc/ssl/telemetry/ca.pem -u admin:{PASSWORD}"
 URL = "https://localhost:9090"
+SERVERS = ["prometheus-debian12", "prometheus-debian13"]
 
 
 def api(host, path: str) -> dict:
@@ -110,16 +111,19 @@ def test_retention_by_time_and_size(host):
     assert "--storage.tsdb.retention.time=2d" in cmdline and "--storage.tsdb.retention.size=1GB" in cmdline
 
 
-def test_a_config_change_reloads_without_a_restart(host, converge, wait):
-    before = pid(host)
-    changed = converge(host, {"prometheus_scrape_interval": "7s"})
+def test_a_config_change_reloads_without_a_restart(named_host, converge, wait):
+    # One run over both servers: each reloads, neither restarts.
+    servers = [named_host(name) for name in SERVERS]
+    before = [pid(h) for h in servers]
+    changed = converge(servers[0], {"prometheus_scrape_interval": "7s"}, args=("-l", "prometheus"))
     assert changed.returncode == 0, changed.stdout[-2000:]
     assert "RUNNING HANDLER [telemetry.stack.prometheus : Reload the Prometheus config]" in changed.stdout
     assert "Restart Prometheus" not in changed.stdout
-    assert pid(host) == before
-    wait(lambda: api(host, "/api/v1/status/config")["data"]["yaml"].count("scrape_interval: 7s") > 0, timeout=30,
-         what="the reloaded config in effect")
-    assert converge(host, {}).returncode == 0 and pid(host) == before
+    assert [pid(h) for h in servers] == before
+    for h in servers:
+        wait(lambda h=h: api(h, "/api/v1/status/config")["data"]["yaml"].count("scrape_interval: 7s") > 0, timeout=30,
+             what=f"the reloaded config in effect on {h.backend.get_hostname()}")
+    assert converge(servers[0], {}, args=("-l", "prometheus")).returncode == 0 and [pid(h) for h in servers] == before
 
 
 @pytest.mark.parametrize(("extra", "message"), [
@@ -131,11 +135,12 @@ def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra
     refused(host, extra, message, "prometheus", "/etc/prometheus/prometheus.yml")
 
 
-def test_preflight_warns_when_the_disk_is_too_small(host, converge):
-    # Without the 1GB retention size that caps the scenario's data; in check mode, so nothing changes.
-    run = converge(host, {"prometheus_expected_series": 10 ** 9, "prometheus_retention_size": ""}, args=("--check",))
+def test_preflight_warns_when_the_disk_is_too_small(named_host, converge):
+    # Without the 1GB retention size that caps the scenario's data; in check mode, so nothing changes. Both servers in one run.
+    run = converge(named_host(SERVERS[0]), {"prometheus_expected_series": 10 ** 9, "prometheus_retention_size": ""},
+                   args=("--check", "-l", "prometheus"))
     assert run.returncode == 0
-    assert "Warning: /var/lib/prometheus has" in run.stdout and "Give it more disk" in run.stdout, run.stdout[-2000:]
+    assert run.stdout.count("Warning: /var/lib/prometheus has") == len(SERVERS) and "Give it more disk" in run.stdout, run.stdout[-2000:]
 
 
 def test_absent_uninstalls_and_keeps_the_data(named_host, uninstall_then_reinstall):
