@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """site.yml: every service where the inventory puts it, telemetry through it over mTLS, every collector
-in Prometheus, Grafana's data sources, plaintext refused, certificates renewed in place (--tags pki), the preflight
-stopping bad runs before any host changes, and a second run that changes nothing."""
+in Prometheus, Grafana's data sources, plaintext refused, the preflight stopping bad runs before any host changes, and
+a second run that changes nothing. Certificates renewed near expiry: the pki scenario decides which (--tags pki), and
+test_4_rotate_certs.py reloads every service in place under a stream, as a renewal does."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import re
 
 import pytest
-from stacklib import COLLECTORS, GRAFANA, TLS, prometheus, probe, spans_in_jaeger, serial
+from stacklib import COLLECTORS, GRAFANA, TLS, prometheus, probe, spans_in_jaeger
 
 testinfra_hosts = ["ansible://app-debian12"]
 
@@ -59,21 +60,6 @@ def test_plaintext_and_certificateless_otlp_are_refused(host, target):
                       f"--key {TLS}/otelcol-contrib/key.pem -X POST -H 'Content-Type: application/json' -d '{{}}' "
                       f"https://{target}/v1/traces")
     assert signed.stdout == "200", signed.stderr
-
-
-def test_rotating_certificates_reloads_in_place_and_telemetry_flows(host, gateway, backend, converge):
-    # Renewing every certificate (they are all within 400 days of expiring) is
-    # a run of the pki step alone: services reload, none restarts.
-    pids = {h.backend.get_hostname(): h.check_output("systemctl show -p MainPID --value otelcol-contrib") for h in (host, gateway)}
-    before = serial(host, "gateway-debian13:4317")
-    rotated = converge(host, {"pki_cert_valid_days": 500, "pki_renew_before_days": 400}, None, ("-l", "all", "--tags", "pki"))
-    assert rotated.returncode == 0, rotated.stdout[-3000:]
-    assert "Reload the running services whose certificates changed" in rotated.stdout
-    assert serial(host, "gateway-debian13:4317") != before
-    for h in (host, gateway):
-        assert h.check_output("systemctl show -p MainPID --value otelcol-contrib") == pids[h.backend.get_hostname()]
-    trace_id = probe(converge, host, 5)
-    assert spans_in_jaeger(backend, trace_id) == 5
 
 
 @pytest.mark.parametrize("extra, message", [
