@@ -271,14 +271,18 @@ def test_a_load_balancing_tier_holds_a_stopped_gateways_share_until_it_returns(u
         stop_all(tier, gateways)
 
 
-def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_path: Path) -> None:
+def test_a_killed_load_balancing_tier_loses_at_most_what_it_had_in_flight(unpacked, tmp_path: Path) -> None:
     """kill -9 of the tier under a steady stream: every span it answered is on disk (no batch processor, a persistent
-    queue), and reaches the gateways after the restart; what it did not answer, the sender sends again."""
+    queue) and reaches the gateways after the restart, but for what it had already handed to a gateway's queue and
+    that gateway had not yet taken: those queues are in memory (upstream: "Persistent Queue is NOT supported" for
+    the load-balancing exporter's per-backend exporters). Only spans answered in the second before a kill may be
+    lost; what it did not answer, the sender sends again."""
     otelcol = binary(unpacked, VERSIONS[0])
     tier, gateways, http_port, health = load_balancing_tier(otelcol, tmp_path)
     config = yaml.safe_load((tmp_path / "lb.yaml").read_text())
     assert "batch" not in config["service"]["pipelines"]["traces"]["processors"]
-    accepted: list[str] = []
+    accepted: list[tuple[float, str]] = []
+    kills: list[float] = []
     stop = threading.Event()
 
     def send() -> None:
@@ -288,7 +292,7 @@ def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_pa
             trace_id = f"{prefix}{i:024x}"
             try:
                 post(http_port, trace_id)
-                accepted.append(trace_id)
+                accepted.append((time.monotonic(), trace_id))
             except OSError:
                 time.sleep(0.05)  # the tier is down: this span is the sender's to send again
             i += 1
@@ -300,6 +304,7 @@ def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_pa
         sender.start()
         for _kill in range(3):
             time.sleep(2)
+            kills.append(time.monotonic())
             tier.kill()
             tier.wait(timeout=10)
             tier = subprocess.Popen([str(otelcol), f"--config={tmp_path / 'lb.yaml'}"], stdout=subprocess.DEVNULL,
@@ -308,10 +313,18 @@ def test_a_killed_load_balancing_tier_loses_nothing_it_accepted(unpacked, tmp_pa
         time.sleep(2)
         stop.set()
         sender.join(timeout=30)
-        want = set(accepted)
+        want = {trace_id for _at, trace_id in accepted}
+        in_flight = {trace_id for at, trace_id in accepted if any(kill - 1 <= at <= kill for kill in kills)}
         assert len(want) > 300, len(want)
-        assert wait_for(lambda: want <= gateways[0].trace_ids() | gateways[1].trace_ids(), 60), \
-            f"{len(want - gateways[0].trace_ids() - gateways[1].trace_ids())} of {len(want)} accepted spans lost"
+
+        def lost() -> set[str]:
+            return want - gateways[0].trace_ids() - gateways[1].trace_ids()
+        # Everything else arrives; wait for all of it, then check what is missing was in flight at a kill.
+        wait_for(lambda: not lost(), 60)
+        missing = lost()
+        print(f"killed load-balancing tier: {len(missing)} of {len(want)} accepted spans lost; {len(in_flight)} were "
+              "answered in the second before a kill")
+        assert missing <= in_flight, f"{len(missing - in_flight)} of {len(want)} accepted spans lost outside a kill's second"
     finally:
         stop.set()
         stop_all(tier, gateways)
