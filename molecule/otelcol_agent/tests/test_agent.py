@@ -10,14 +10,17 @@ AGENTS = ["otelcol_agent-debian12", "otelcol_agent-debian13"]
 BOTH = ("-l", ",".join(AGENTS))
 
 
+def pid(host) -> str:
+    return host.check_output("systemctl show -p MainPID --value otelcol-contrib")
+
+
 def test_service_active_and_enabled(host):
     svc = host.service("otelcol-contrib")
     assert svc.is_running and svc.is_enabled
 
 
 def test_runs_unprivileged_from_the_versioned_directory(host):
-    pid = host.check_output("systemctl show -p MainPID --value otelcol-contrib")
-    assert host.check_output(f"ps -o user= -p {pid}") == "otelcol-contrib"
+    assert host.check_output(f"ps -o user= -p {pid(host)}") == "otelcol-contrib"
     assert host.file("/opt/otelcol-contrib/current").linked_to.endswith("/opt/otelcol-contrib/0.159.0")
     assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version") == "otelcol-contrib version 0.159.0"
 
@@ -87,10 +90,6 @@ def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and
     archive = f"otelcol-contrib_{previous}_linux_{arch}.tar.gz"
     sums = "opentelemetry-collector-releases_otelcol-contrib_checksums.txt"
     agents = [named_host(name) for name in AGENTS]
-
-    def pid(host) -> str:
-        return host.check_output("systemctl show -p MainPID --value otelcol-contrib")
-
     for host in agents:
         host.run(f"rm -rf /opt/otelcol-contrib/{previous}")
     links = [host.file("/opt/otelcol-contrib/current").linked_to for host in agents]
