@@ -157,33 +157,45 @@ def wait_for(what, timeout: float, step: float = 0.2):
     return what()
 
 
-def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path: Path) -> None:
-    otelcol = binary(unpacked, VERSIONS[0])
-    gateways = [Gateway(otelcol, tmp_path, f"gw{i}") for i in (0, 1)]
+def agent_with_two_gateways(otelcol: Path, workdir: Path) -> tuple[subprocess.Popen, list[Gateway], Gateway, Gateway, int]:
+    """Two stand-in gateways and an agent as the role renders it (retry_interval 5 s, its queue under workdir), started
+    and healthy: the agent's process, the gateways, its preferred one, the other, and its OTLP/HTTP port."""
+    gateways = [Gateway(otelcol, workdir, f"gw{i}") for i in (0, 1)]
     http_port, health, metrics = free_port(), free_port(), free_port()
     extra = {"otelcol_gateway_endpoints": [f"127.0.0.1:{g.port}" for g in gateways], "otelcol_failover_retry_interval": "5s",
              "otelcol_otlp_grpc_port": free_port(), "otelcol_otlp_http_port": http_port, "otelcol_health_port": health,
              "otelcol_metrics_port": metrics}
-    config = yaml.safe_load(render("otelcol", ["config.yaml.j2"], extra, tmp_path / "agent", facts=True)["config.yaml"])
-    config["extensions"]["file_storage/queue"]["directory"] = str(tmp_path / "queue")
-    (tmp_path / "agent.yaml").write_text(yaml.safe_dump(config))
+    config = yaml.safe_load(render("otelcol", ["config.yaml.j2"], extra, workdir / "agent", facts=True)["config.yaml"])
+    config["extensions"]["file_storage/queue"]["directory"] = str(workdir / "queue")
+    (workdir / "agent.yaml").write_text(yaml.safe_dump(config))
     preferred = next(g for g in gateways if config["exporters"]["otlp_grpc/gateway"]["endpoint"].endswith(f":{g.port}"))
     other = next(g for g in gateways if g is not preferred)
-    agent = subprocess.Popen([str(otelcol), f"--config={tmp_path / 'agent.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    agent = subprocess.Popen([str(otelcol), f"--config={workdir / 'agent.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not wait_for(lambda: _healthy(health), 30):
+        stop_all(agent, gateways)
+        raise AssertionError("the agent did not become healthy")
+    return agent, gateways, preferred, other, http_port
+
+
+def sender(http_port: int, sent: list[tuple[float, str]]):
+    """A function that posts `count` one-span traces, 20 a second, noting each as (when, trace ID) in `sent`."""
+    def send(count: int) -> None:
+        prefix = os.urandom(4).hex()
+        for i in range(count):
+            trace_id = f"{prefix}{i:024x}"
+            post(http_port, trace_id)
+            sent.append((time.time(), trace_id))
+            time.sleep(0.05)
+    return send
+
+
+def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path: Path) -> None:
+    agent, gateways, preferred, other, http_port = agent_with_two_gateways(binary(unpacked, VERSIONS[0]), tmp_path)
     sent: list[tuple[float, str]] = []
+    send = sender(http_port, sent)
     try:
-        assert wait_for(lambda: _healthy(health), 30), "the agent did not become healthy"
-
-        def send(count: int) -> None:
-            prefix = os.urandom(4).hex()
-            for i in range(count):
-                trace_id = f"{prefix}{i:024x}"
-                post(http_port, trace_id)
-                sent.append((time.time(), trace_id))
-                time.sleep(0.05)
-
-        sender = threading.Thread(target=send, args=(400,))
-        sender.start()
+        thread = threading.Thread(target=send, args=(400,))
+        thread.start()
         time.sleep(5)
         assert preferred.trace_ids() and not other.trace_ids(), "the agent should start on its preferred gateway"
         stopped = time.time()
@@ -193,7 +205,7 @@ def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path
         assert first, "nothing reached the other gateway within 30 s"
         time.sleep(5)
         preferred.start()
-        sender.join(timeout=120)
+        thread.join(timeout=120)
         want = {trace_id for _at, trace_id in sent}
         assert len(want) == 400
         got = wait_for(lambda: want <= (preferred.trace_ids() | other.trace_ids()), 60)
@@ -208,6 +220,39 @@ def test_a_running_agent_loses_nothing_when_its_gateway_stops(unpacked, tmp_path
         assert wait_for(lambda: late <= preferred.trace_ids(), 30), "the agent did not go back to its preferred gateway"
         assert not late & other.trace_ids(), "the agent still sends to the other gateway"
         print(f"failover: first span through the other gateway {delay:.1f} s after the stop")
+    finally:
+        stop_all(agent, gateways)
+
+
+def test_an_agent_whose_gateway_hangs_keeps_sending_to_the_other(unpacked, tmp_path: Path) -> None:
+    """A gateway that stops answering without refusing (a host gone, its address silent; here the process frozen by
+    SIGSTOP: the kernel still accepts connections, nothing answers them). Each try of it takes its whole timeout, and
+    the connector gives a batch 5 s over all its levels: the spans must still go through the other gateway at once,
+    and go on doing so past several retry intervals (5 s here), each of which tries the hung one again first."""
+    agent, gateways, preferred, other, http_port = agent_with_two_gateways(binary(unpacked, VERSIONS[0]), tmp_path)
+    sent: list[tuple[float, str]] = []
+    send = sender(http_port, sent)
+    assert preferred.proc
+    try:
+        send(20)
+        assert wait_for(lambda: {t for _at, t in sent} <= preferred.trace_ids(), 30), "the agent should start on its preferred gateway"
+        hung = time.time()
+        preferred.proc.send_signal(signal.SIGSTOP)
+        try:
+            thread = threading.Thread(target=send, args=(600,))  # 30 s and more: six retry intervals
+            thread.start()
+            thread.join(timeout=120)
+            # Every span sent while it hangs reaches the other gateway, the last ones sent after five retries of the hung one.
+            during = {t for at, t in sent if at > hung}
+            got = wait_for(lambda: during <= other.trace_ids(), 30)
+            late = sorted(at - hung for at, t in sent if at > hung and t in other.trace_ids())
+            assert got, (f"{len(during - other.trace_ids())} of {len(during)} spans sent while the preferred gateway hung did "
+                         "not reach the other one: held for the hung gateway instead")
+            print(f"hung gateway: {len(during)} spans over {late[-1]:.0f} s, every one through the other gateway")
+        finally:
+            preferred.proc.send_signal(signal.SIGCONT)
+        want = {t for _at, t in sent}
+        assert wait_for(lambda: want <= (preferred.trace_ids() | other.trace_ids()), 60), "spans lost"
     finally:
         stop_all(agent, gateways)
 

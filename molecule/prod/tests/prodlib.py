@@ -23,6 +23,7 @@ NODETOOL = "/usr/local/sbin/nodetool"
 # The vault values molecule.yml gives.
 GRAFANA_ADMIN = "admin:molecule-grafana-admin-password"
 PROMETHEUS_ADMIN = "admin:molecule-prometheus-password"
+ALERTMANAGER_ADMIN = "alerts:molecule-alerts-password"
 
 
 def stream(service: str, count: int, rate: float = 10) -> list[str]:

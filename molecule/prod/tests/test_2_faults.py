@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import yaml
-from prodlib import (APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, ring_up)
+from prodlib import (ALERTMANAGER_ADMIN, APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, ring_up)
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
@@ -116,9 +116,18 @@ def test_a_gateway_host_stopped_two_minutes_loses_nothing_and_a_person_is_told()
         # The other Prometheus sees the host down; the other Alertmanager mails it.
         wait_for(lambda: mails(f"HostDown {preferred}", stopped), 110, f"a HostDown mail for {preferred}", step=5)
         print(f"gateway stop: HostDown mailed {time.time() - stopped:.0f} s after the stop")
+        # Its other alerts (each of its targets down) are held back by the HostDown (inhibition).
+        other = LBS[1 - LBS.index(preferred)]
+        alerts = json.loads(node(other).check_output(
+            f"curl -sf --cacert {TLS}/ca.pem -u {ALERTMANAGER_ADMIN} 'https://{other}:9093/api/v2/alerts?filter=instance%3D%22{preferred}%22'"))
+        target_down = [a for a in alerts if a["labels"]["alertname"] == "TargetDown"]
+        assert target_down and all(a["status"]["inhibitedBy"] for a in target_down), alerts
         time.sleep(max(0.0, stopped + 120 - time.time()))
     finally:
         docker("start", preferred)
+    # Told once, and of nothing it held back.
+    firing = [m for m in mails(preferred, stopped) if "FIRING" in m["subject"]]
+    assert [m["subject"].split()[1] for m in firing] == ["HostDown"], [m["subject"] for m in firing]
     back = time.time()
     wait_for(lambda: [m for m in mails(f"HostDown {preferred}", back) if m["subject"].startswith("[RESOLVED")], 150,
              f"the HostDown of {preferred} resolved", step=5)

@@ -13,9 +13,11 @@ contrib ``failover`` connector, laid out as follows for destinations
   takes the data at once (the pipeline in front is never held up by a dead
   destination) and whose priority levels are one pipeline per destination,
   then the *hold* pipeline;
-- per destination an exporter with no queue of its own and a short retry, so
-  that a failed export comes back to the connector within seconds and the
-  same data goes to the next level;
+- per destination (the first ``MAX_LEVELS`` in this host's order) an exporter
+  with no queue of its own, one attempt and a short timeout, the levels'
+  timeouts adding up to less than the 5 s the connector gives a batch: a
+  failed or hung export comes back to the connector in time for the same data
+  to go to the next level;
 - the *hold* exporter last: the destination-of-first-choice with the queue
   that rides out an outage of every destination (the agent's is on disk).
   With ``hold_everywhere``, the hold level sends to every destination, each
@@ -44,13 +46,25 @@ from typing import Any
 
 SIGNALS = ("traces", "metrics", "logs")
 
-# A destination that does not answer is given up after this long (one timeout, or retries for 5 s), so
-# that data reaches the next one well within the 30 s the stack promises.
-LEVEL_EXPORTER: dict[str, Any] = {
-    "timeout": "5s",
-    "sending_queue": {"enabled": False},
-    "retry_on_failure": {"enabled": True, "initial_interval": "1s", "max_interval": "2s", "max_elapsed_time": "5s"},
-}
+# The connector gives each batch 5 s in all, over every level it tries: its queue's request timeout, which
+# is exporterhelper's default and which the connector does not let a config change. A level that waits out
+# that time leaves the next ones an expired request, which they fail at once: a destination that hangs (a
+# host gone, whose address no longer answers, rather than a process that refuses) would send every batch to
+# the hold level, and back there at each retry_interval, until it returned. So the destinations' levels
+# share 4 s of it, one attempt each (a refusal moves on at once; no retries, which only the hold level has),
+# and the hold level, a queue that takes the batch at once, has the rest. At most MAX_LEVELS destinations
+# are levels (1 s each then); the hold level still sends to every destination where it does.
+LEVELS_BUDGET_MS = 4000
+MAX_LEVELS = 4
+
+
+def level_exporter(levels: int) -> dict[str, Any]:
+    """The settings of each destination's exporter when there are ``levels`` of them."""
+    return {
+        "timeout": f"{LEVELS_BUDGET_MS // max(1, min(levels, MAX_LEVELS))}ms",
+        "sending_queue": {"enabled": False},
+        "retry_on_failure": {"enabled": False},
+    }
 
 
 class FailoverError(ValueError):
@@ -99,21 +113,23 @@ def failover(
     if len(destinations) == 1:
         return out
     holds = [hold]
+    count = min(len(destinations), MAX_LEVELS)
     for i, endpoint in enumerate(destinations):
-        out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **LEVEL_EXPORTER, "endpoint": endpoint}
+        if i < count:
+            out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **level_exporter(count), "endpoint": endpoint}
         if hold_everywhere and i:
             holds.append(f"{kind}/{name}_hold_{i}")
             out["exporters"][holds[-1]] = {**dict(hold_settings), "endpoint": endpoint}
     for signal in signals:
         connector = f"failover/{name}_{signal}"
-        levels = [f"{signal}/{name}_{i}" for i in range(len(destinations))] + [f"{signal}/{name}_hold"]
+        levels = [f"{signal}/{name}_{i}" for i in range(count)] + [f"{signal}/{name}_hold"]
         out["connectors"][connector] = {
             "priority_levels": [[p] for p in levels],
             "retry_interval": retry_interval,
             "sending_queue": {"enabled": True, **dict(queue or {})},
         }
         for i, pipeline in enumerate(levels):
-            targets = holds if i == len(destinations) else [f"{kind}/{name}_{i}"]
+            targets = holds if i == count else [f"{kind}/{name}_{i}"]
             out["pipelines"][pipeline] = {"receivers": [connector], "exporters": targets}
         out["exporters_for"][signal] = [connector]
     return out

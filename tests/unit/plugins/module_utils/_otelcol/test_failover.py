@@ -9,7 +9,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.telemetry.stack.plugins.filter.host_ports import FilterModule as HostPorts
 from ansible_collections.telemetry.stack.plugins.filter.otelcol_failover import FilterModule as Failover
-from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.failover import LEVEL_EXPORTER, FailoverError, failover, preferred_order
+from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.failover import FailoverError, failover, level_exporter, preferred_order
 
 HOLD = {"sending_queue": {"storage": "file_storage/queue"}}
 
@@ -23,7 +23,9 @@ def test_one_destination_is_the_hold_exporter_alone() -> None:
 def test_each_destination_is_a_level_and_the_hold_comes_last() -> None:
     got = failover(["a:1", "b:2"], "jaeger", "otlp/jaeger", {}, exporter={"tls": {"insecure": True}}, signals=["traces"],
                    retry_interval="1m", queue={"queue_size": 10})
-    assert got["exporters"]["otlp/jaeger_0"] == {"tls": {"insecure": True}, **LEVEL_EXPORTER, "endpoint": "a:1"}
+    # One attempt each, 2 s each: the two levels end within the 5 s the connector gives a batch, with time left for the hold.
+    assert got["exporters"]["otlp/jaeger_0"] == {"tls": {"insecure": True}, "timeout": "2000ms", "sending_queue": {"enabled": False},
+                                                 "retry_on_failure": {"enabled": False}, "endpoint": "a:1"}
     assert got["exporters"]["otlp/jaeger_1"]["endpoint"] == "b:2" and got["exporters"]["otlp/jaeger"]["endpoint"] == "a:1"
     assert got["connectors"] == {"failover/jaeger_traces": {
         "priority_levels": [["traces/jaeger_0"], ["traces/jaeger_1"], ["traces/jaeger_hold"]], "retry_interval": "1m",
@@ -44,6 +46,19 @@ def test_held_everywhere_the_hold_level_sends_to_each_destination_through_its_ow
     # One destination: nothing to fail over to, the hold alone as before.
     assert failover(["a:1"], "jaeger", "otlp/jaeger", queued, signals=["traces"], hold_everywhere=True)["exporters"] == {
         "otlp/jaeger": {**queued, "endpoint": "a:1"}}
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 7])
+def test_the_levels_timeouts_leave_the_hold_level_a_second_of_the_connectors_five(count: int) -> None:
+    """A hung destination must not starve the levels after it: the connector's 5 s per batch covers every level."""
+    dests = [f"g{i}:4317" for i in range(count)]
+    got = failover(dests, "gateway", "otlp/gateway", HOLD, signals=["traces"])
+    levels = got["connectors"]["failover/gateway_traces"]["priority_levels"]
+    assert len(levels) == min(count, 4) + 1 and levels[-1] == ["traces/gateway_hold"]
+    timeouts = [int(got["exporters"][f"otlp/gateway_{i}"]["timeout"].removesuffix("ms")) for i in range(len(levels) - 1)]
+    assert sum(timeouts) <= 4000 and min(timeouts) >= 1000
+    assert all(got["exporters"][f"otlp/gateway_{i}"]["retry_on_failure"] == {"enabled": False} for i in range(len(levels) - 1))
+    assert level_exporter(count)["timeout"] == got["exporters"]["otlp/gateway_0"]["timeout"]
 
 
 def test_hosts_spread_over_the_destinations_and_keep_their_choice() -> None:

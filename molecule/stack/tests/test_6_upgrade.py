@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """playbooks/upgrade.yml and rollback.yml: a rolling upgrade under a steady stream loses no span and pages nobody, a
-release that rejects the config goes back and keeps serving, and the health gate follows the listen address."""
+release that rejects the config goes back and keeps serving, and the health gate follows the listen address.
+
+The scenario's last tests: they leave the collectors on other releases and settings than the inventory's, which no
+test after them has to undo."""
 
 from __future__ import annotations
 
@@ -73,15 +76,12 @@ def test_an_upgrade_the_new_release_rejects_goes_back_and_keeps_serving(host, ga
     assert links(host)[0] == EARLIER
     assert host.check_output("systemctl show -p MainPID --value otelcol-contrib") == app_pid
     assert spans_in_jaeger(backend, probe(converge, host, 5)) == 5
-    # Without the gate, the upgrade goes through: up again after the rollback.
-    up = converge(host, {"upgrade_component": "otelcol", "upgrade_version": CURRENT}, upgrade, ("-l", "all"))
-    assert up.returncode == 0, up.stdout[-3000:]
-    assert links(host)[0] == links(gateway)[0] == CURRENT
 
 
 def test_a_gateway_listening_on_one_address_passes_the_upgrade_health_gate(host, gateway, backend, converge):
     # OTLP on the gateway's network address only, not on loopback: the health gate (verify.yml) must send its
-    # span to that address. Its certificate names the address too, as it would in production.
+    # span to that address. Its certificate names the address too, as it would in production. (site.yml also takes
+    # the gateway from the test above, on the earlier release with a feature gate, back to the inventory's.)
     address = gateway.check_output("python3 -c 'import socket; print(socket.gethostbyname(socket.gethostname()))'")
     only_there = {"otelcol_listen_address": address, "pki_extra_sans": [address]}
     moved = converge(host, only_there, None, ("-l", "gateway-debian13"))
@@ -93,6 +93,3 @@ def test_a_gateway_listening_on_one_address_passes_the_upgrade_health_gate(host,
     assert down.returncode == 0, down.stdout[-3000:]
     assert links(gateway)[0] == EARLIER
     assert spans_in_jaeger(backend, probe(converge, host, 5)) == 5
-    back = converge(host, {}, None, ("-l", "gateway-debian13"))
-    assert back.returncode == 0, back.stdout[-3000:]
-    assert links(gateway)[0] == CURRENT and "*:4318" in gateway.check_output("ss -Hltn")
