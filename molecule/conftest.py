@@ -82,23 +82,29 @@ def named_host():
 def uninstall_then_reinstall(converge):
     """<role>_state=absent removes the service, its files and user but keeps the data; a plain run brings it all back,
     and its start waits for the service's health (the shared lifecycle's handler). `service` is the unit and user
-    when it is not named after the role (otelcol-contrib). `hosts` is one host or a list of them: one run for all."""
+    when it is not named after the role (otelcol-contrib). `hosts` is one host or a list of them, and `more` other roles
+    of theirs as (role, removed, kept): one run for all."""
 
-    def run(hosts, role: str, removed: list[str], kept: list[str], service: str | None = None) -> None:
+    def run(hosts, role: str, removed: list[str], kept: list[str], service: str | None = None,
+            more: tuple[tuple[str, list[str], list[str]], ...] = ()) -> None:
         hosts = hosts if isinstance(hosts, list) else [hosts]
         limit = ("-l", ",".join(h.backend.get_hostname() for h in hosts))
-        service = service or role
-        gone = converge(hosts[0], {f"{role}_state": "absent"}, args=limit)
+        # (role, service, removed, kept): `more` are other roles of the same hosts, uninstalled in the same run.
+        services = [(role, service or role, removed, kept)] + [(r, r, rm, kp) for r, rm, kp in more]
+        gone = converge(hosts[0], {f"{r}_state": "absent" for r, *_ in services}, args=limit)
         assert gone.returncode == 0, gone.stdout[-2000:]
         for host in hosts:
-            assert not host.service(service).is_running
-            assert not host.file(f"/etc/systemd/system/{service}.service").exists
-            assert not host.user(service).exists and not host.group(service).exists
-            for path in removed:
-                assert not host.file(path).exists, f"{path} is still there"
-            for path in kept:
-                assert host.file(path).exists, f"{path} (data) was removed"
-        scenario_pki = "telemetry.stack.pki" in (Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml").read_text()
+            for _role, unit, gone_paths, kept_paths in services:
+                assert not host.service(unit).is_running
+                assert not host.file(f"/etc/systemd/system/{unit}.service").exists
+                assert not host.user(unit).exists and not host.group(unit).exists
+                for path in gone_paths:
+                    assert not host.file(path).exists, f"{path} is still there"
+                for path in kept_paths:
+                    assert host.file(path).exists, f"{path} (data) was removed"
+        playbook = (Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml").read_text()
+        # Its own pki step: the pki role, or site.yml, which runs it.
+        scenario_pki = "telemetry.stack.pki" in playbook or "telemetry.stack.site" in playbook
         if any(host.file("/etc/ssl/telemetry").exists for host in hosts) and not scenario_pki:
             # Debian's userdel also deletes the user's same-name group, which owned the
             # TLS key: hand out the certificates again first, as the stack's pki step does
@@ -110,9 +116,11 @@ def uninstall_then_reinstall(converge):
                          args=limit)
         assert again.returncode == 0, again.stdout[-2000:]
         for host in hosts:
-            assert host.service(service).is_running and host.service(service).is_enabled
+            for _role, unit, *_paths in services:
+                assert host.service(unit).is_running and host.service(unit).is_enabled
         # A plain start waits for health, as a restart or reload does.
-        assert f"RUNNING HANDLER [telemetry.stack.{role} : Wait until it is healthy, {service}]" in again.stdout, again.stdout[-2000:]
+        for name, unit, *_paths in services:
+            assert f"RUNNING HANDLER [telemetry.stack.{name} : Wait until it is healthy, {unit}]" in again.stdout, again.stdout[-2000:]
 
     return run
 

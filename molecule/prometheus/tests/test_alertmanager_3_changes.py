@@ -46,8 +46,7 @@ def test_bad_input_is_refused_and_changes_nothing(host, refused, extra, message)
     refused(host, extra, message, "alertmanager", "/etc/alertmanager/alertmanager.yml")
 
 
-def test_absent_uninstalls_and_keeps_the_data(host, uninstall_then_reinstall):
-    uninstall_then_reinstall(host, "alertmanager", removed=["/opt/alertmanager", "/etc/alertmanager"], kept=["/var/lib/alertmanager"])
+# Uninstall and back: with Prometheus's, in one run (test_prometheus.py, test_absent_uninstalls_and_keeps_the_data).
 
 
 def test_silence_playbook_creates_and_expires_a_silence_of_the_limited_hosts(host, converge):

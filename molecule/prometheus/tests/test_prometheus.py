@@ -144,6 +144,8 @@ def test_preflight_warns_when_the_disk_is_too_small(named_host, converge):
 
 
 def test_absent_uninstalls_and_keeps_the_data(named_host, uninstall_then_reinstall):
-    # On Debian 13 alone: the lifecycle's absent steps are the same on both, and test_alertmanager_3_changes.py runs
-    # them on prometheus-debian12 (each uninstall and reinstall costs a minute or two of CI).
-    uninstall_then_reinstall(named_host("prometheus-debian13"), "prometheus", removed=["/opt/prometheus", "/etc/prometheus"], kept=["/var/lib/prometheus"])
+    # Prometheus and the Alertmanager beside it, in one run each way, on Debian 13 alone: the lifecycle's absent steps
+    # are the same on both (each uninstall and reinstall costs a minute or two of CI).
+    uninstall_then_reinstall(named_host("prometheus-debian13"), "prometheus", removed=["/opt/prometheus", "/etc/prometheus"],
+                             kept=["/var/lib/prometheus"],
+                             more=(("alertmanager", ["/opt/alertmanager", "/etc/alertmanager"], ["/var/lib/alertmanager"]),))

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Grafana as the production shape runs it, two of them on one PostgreSQL database, over TLS: healthy, the data
+sources from the inventory (through HAProxy to both Prometheus servers and both Jaeger hosts), the dashboards, logins
+and secrets checked, one database shared, refusals, and uninstall and back. (Grafana on SQLite over plain HTTP is
+the stack scenario's; a Prometheus, a Jaeger and a Grafana stopped under them, test_2_faults.py.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from prodlib import GRAFANA_ADMIN, LBS, SAMPLERS, STORES, TLS, grafana, node
+from scenario import wait_for
+
+testinfra_hosts = [f"ansible://{name}" for name in SAMPLERS]
+
+
+def name(host) -> str:
+    return host.backend.get_hostname()
+
+
+def test_health_ok(host):
+    code, body = grafana(name(host), "/api/health")
+    assert code == 200 and json.loads(body)["database"] == "ok"
+
+
+def test_datasources_from_the_inventory(host):
+    code, body = grafana(name(host), "/api/datasources")
+    assert code == 200
+    found = {d["uid"]: d for d in json.loads(body)}
+    assert found["telemetry-prometheus"]["basicAuth"] is True and found["telemetry-prometheus"]["isDefault"] is True
+    haproxy = host.file("/etc/haproxy/haproxy.cfg").content_string
+    for server in (f"{LBS[0]}:9090 check", f"{LBS[1]}:9090 check backup", f"{STORES[0]}:16686 check", f"{STORES[1]}:16686 check backup"):
+        assert server in haproxy, server
+
+
+def test_prometheus_datasource_health_check_passes(host):
+    def healthy():
+        code, body = grafana(name(host), "/api/datasources/uid/telemetry-prometheus/health")
+        return code == 200 and json.loads(body).get("status") == "OK"
+    wait_for(healthy, 60, "the Prometheus data source's health check")
+
+
+def test_the_stack_dashboards_are_provisioned(host):
+    def present():
+        code, body = grafana(name(host), "/api/search?tag=telemetry-stack")
+        return {d["uid"] for d in json.loads(body)} if code == 200 else set()
+    wait_for(lambda: present() == {"telemetry-collector-health", "telemetry-gateway-throughput", "telemetry-backend-storage"},
+             60, "the three dashboards")
+    code, body = grafana(name(host), "/api/dashboards/uid/telemetry-collector-health")
+    assert code == 200 and json.loads(body)["meta"]["folderTitle"] == "Telemetry stack"
+
+
+def test_logins_without_the_password_are_refused(host):
+    url = f"https://{name(host)}:3000"
+    curl = f"curl -s --cacert {TLS}/ca.pem -o /dev/null -w '%{{http_code}}'"
+    for password in ("", "wrong"):
+        out = host.check_output(f"{curl} -H 'Content-Type: application/json' "
+                                f"-d '{{\"user\": \"admin\", \"password\": \"{password}\"}}' {url}/login")
+        assert out in ("400", "401"), (password, out)
+    for auth, path in (("", "/api/datasources"), ("-u admin:wrong", "/api/datasources"), ("", "/api/dashboards/uid/telemetry-collector-health")):
+        assert host.check_output(f"{curl} {auth} {url}{path}") == "401", (auth, path)
+
+
+def test_secrets_stay_out_of_grafana_ini(host):
+    ini = host.file("/etc/grafana/grafana.ini")
+    assert ini.group == "grafana" and ini.mode == 0o640
+    text = ini.content_string
+    assert "molecule-grafana-admin-password" not in text and "molecule-grafana-secret-key" not in text
+    assert "molecule-grafana-db-password" not in text
+    env = host.file("/etc/grafana/grafana.env")
+    assert env.user == "root" and env.mode == 0o600
+    assert "cookie_secure = true" in text and "[auth.anonymous]\nenabled = false" in text
+
+
+def test_a_dashboard_saved_on_one_grafana_is_on_the_other(host):
+    # Saved through this Grafana, read through the other one: the shared PostgreSQL database.
+    me = name(host)
+    other = SAMPLERS[1 - SAMPLERS.index(me)]
+    body = json.dumps({"dashboard": {"uid": f"shared-{me}", "title": f"Saved on {me}", "panels": []}, "overwrite": True})
+    saved = host.run(f"curl -s --cacert {TLS}/ca.pem -u {GRAFANA_ADMIN} -H 'Content-Type: application/json' -d '{body}' "
+                     f"-w '\\n%{{http_code}}' https://{me}:3000/api/dashboards/db")
+    assert saved.stdout.strip().endswith("200"), saved.stdout
+    assert grafana(other, f"/api/dashboards/uid/shared-{me}")[0] == 200
+    ini = host.file("/etc/grafana/grafana.ini").content_string
+    assert "[database]\ntype = postgres\nhost = apps-debian12:5432" in ini
+    assert "password" not in ini.split("[database]")[1].split("[")[0]
+    # The two gossip as unified alerting's HA peers.
+    assert f"ha_peers = {SAMPLERS[0]}:9095,{SAMPLERS[1]}:9095" in ini
+    wait_for(lambda: ":9095" in host.check_output("ss -Hltn"), 30, "the HA gossip port listening")
+
+
+# The database password's refusal is in test_3_bad_input.py (over every host).
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"grafana_admin_password": ""}, "grafana_admin_password is required"),
+    ({"grafana_secret_key": "short"}, "grafana_secret_key is required (16 characters or more"),
+    ({"grafana_ini": {"server": "https"}}, "grafana_ini must map sections to settings"),
+    ({"grafana_database_type": "sqlite3"}, "the grafana group has 2 Grafana hosts but each would keep its own SQLite database"),
+], ids=["no-admin-password", "short-secret-key", "bad-ini", "two-on-sqlite"])
+def test_bad_variables_fail_in_preflight_and_change_nothing(named_host, refused, extra, message):
+    # On one Grafana host: the checks read variables, the same on either release.
+    refused(named_host(SAMPLERS[1]), extra, message, "grafana", "/etc/grafana/grafana.ini")
+
+
+def test_absent_uninstalls_and_keeps_the_data(named_host, uninstall_then_reinstall):
+    # On Debian 12's Grafana alone: the lifecycle's absent steps are the same on both.
+    host = named_host(SAMPLERS[0])
+    uninstall_then_reinstall(host, "grafana", removed=["/opt/grafana", "/etc/grafana"], kept=["/var/lib/grafana"])
+    # Back on the shared database, with the admin and the other Grafana's dashboard.
+    assert grafana(SAMPLERS[0], "/api/health")[0] == 200 and grafana(SAMPLERS[0], f"/api/dashboards/uid/shared-{SAMPLERS[1]}")[0] == 200
+    assert node(SAMPLERS[1]).service("grafana").is_running
