@@ -121,10 +121,5 @@ def test_bad_variables_fail_in_preflight_and_change_nothing(named_host, refused,
     refused(named_host("jaeger-debian12"), extra, message, "jaeger", "/etc/jaeger/config.yaml")
 
 
-def test_absent_uninstalls_and_keeps_the_data(named_host, uninstall_then_reinstall):
-    # On Debian 13 alone (the lifecycle's absent steps are the same on both; grafana's runs on Debian 12).
-    host = named_host("jaeger-debian13")
-    trace_id = send_trace(host, spans=2)
-    assert spans_of(host, trace_id, want=2) == 2
-    uninstall_then_reinstall(host, "jaeger", removed=["/opt/jaeger", "/etc/jaeger"], kept=["/var/lib/jaeger"])
-    assert spans_of(host, trace_id, want=2) == 2, "the trace did not survive an uninstall and a reinstall"
+# Uninstall and back, the trace in the kept data read again: the stack scenario's uninstall of everything
+# (test_5_backup_uninstall_restore.py).

@@ -53,10 +53,8 @@ def test_preflight_refuses_missing_and_unreadable_tls_files(host, refused):
     assert "cannot read: /etc/ssl/preflight-test.key" in output, output[-1500:]
 
 
-def test_absent_removes_all_but_the_data_and_a_second_run_reinstalls(named_host, uninstall_then_reinstall):
-    # The data (persistent queue) is kept by default.
-    uninstall_then_reinstall([named_host(name) for name in AGENTS], "otelcol", removed=["/opt/otelcol-contrib", "/etc/otelcol-contrib"],
-                             kept=["/var/lib/otelcol-contrib"], service="otelcol-contrib")
+# Uninstall and back (otelcol_state: absent keeps the queue): the stack scenario's uninstall of everything, on both
+# releases (test_5_backup_uninstall_restore.py).
 
 
 def test_receivers_that_read_logs_get_their_groups(named_host, converge):
