@@ -91,7 +91,7 @@ def uninstall_then_reinstall(converge):
         limit = ("-l", ",".join(h.backend.get_hostname() for h in hosts))
         # (role, service, removed, kept): `more` are other roles of the same hosts, uninstalled in the same run.
         services = [(role, service or role, removed, kept)] + [(r, r, rm, kp) for r, rm, kp in more]
-        gone = converge(hosts[0], {f"{r}_state": "absent" for r, *_ in services}, args=limit)
+        gone = converge(hosts[0], {f"{name}_state": "absent" for name, *_rest in services}, args=limit)
         assert gone.returncode == 0, gone.stdout[-2000:]
         for host in hosts:
             for _role, unit, gone_paths, kept_paths in services:

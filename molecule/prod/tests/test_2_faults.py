@@ -11,7 +11,8 @@ import subprocess
 import time
 
 import yaml
-from prodlib import (ALERTMANAGER_ADMIN, APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming, traces_in_jaeger, ring_up)
+from prodlib import (ALERTMANAGER_ADMIN, APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming,
+                     traces_in_jaeger, ring_up)
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
