@@ -95,13 +95,7 @@ def uninstall_then_reinstall(converge):
         assert gone.returncode == 0, gone.stdout[-2000:]
         for host in hosts:
             for _role, unit, gone_paths, kept_paths in services:
-                assert not host.service(unit).is_running
-                assert not host.file(f"/etc/systemd/system/{unit}.service").exists
-                assert not host.user(unit).exists and not host.group(unit).exists
-                for path in gone_paths:
-                    assert not host.file(path).exists, f"{path} is still there"
-                for path in kept_paths:
-                    assert host.file(path).exists, f"{path} (data) was removed"
+                scenario.assert_uninstalled(host, unit, gone_paths, kept_paths)
         playbook = (Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml").read_text()
         # Its own pki step: the pki role, or site.yml, which runs it.
         scenario_pki = "telemetry.stack.pki" in playbook or "telemetry.stack.site" in playbook
@@ -115,12 +109,10 @@ def uninstall_then_reinstall(converge):
         again = converge(hosts[0], {}, Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml" if scenario_pki else None,
                          args=limit)
         assert again.returncode == 0, again.stdout[-2000:]
-        for host in hosts:
-            for _role, unit, *_paths in services:
-                assert host.service(unit).is_running and host.service(unit).is_enabled
         # A plain start waits for health, as a restart or reload does.
-        for name, unit, *_paths in services:
-            assert f"RUNNING HANDLER [telemetry.stack.{name} : Wait until it is healthy, {unit}]" in again.stdout, again.stdout[-2000:]
+        for host in hosts:
+            for name, unit, *_paths in services:
+                scenario.assert_started_healthy(host, name, unit, again.stdout)
 
     return run
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What every scenario's tests reach the hosts with: a host by its inventory name, and waiting for a condition.
+"""What every scenario's tests reach the hosts with: a host by its inventory name, waiting for a condition, and the
+checks of the shared lifecycle's uninstall (`<role>_state: absent`) and of the start after it.
 molecule/conftest.py puts this directory on the path; the fixtures there and the scenarios' own libraries
 (molecule/prod/tests/prodlib.py, molecule/stack/tests/stacklib.py) use these."""
 
@@ -32,3 +33,22 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 90, what: str = "", 
             assert got, f"not within {timeout:.0f} s: {what}"
             return got
         time.sleep(step)
+
+
+def assert_uninstalled(host, unit: str, removed: list[str], kept: list[str]) -> None:
+    """The lifecycle's absent steps on `host`: the service stopped, its unit, user and group gone, `removed` gone,
+    `kept` (its data) still there."""
+    assert not host.service(unit).is_running, f"{unit} still runs"
+    assert not host.file(f"/etc/systemd/system/{unit}.service").exists, f"{unit}'s unit is left"
+    assert not host.user(unit).exists and not host.group(unit).exists, f"{unit}'s user or group is left"
+    for path in removed:
+        assert not host.file(path).exists, f"{path} is still there"
+    for path in kept:
+        assert host.file(path).exists, f"{path} (data) was removed"
+
+
+def assert_started_healthy(host, role: str, unit: str, output: str) -> None:
+    """After a plain run reinstalled it: the service runs and is enabled, and its start waited for health (the
+    lifecycle's handler, in the run's `output`)."""
+    assert host.service(unit).is_running and host.service(unit).is_enabled, f"{unit} is not running and enabled"
+    assert f"RUNNING HANDLER [telemetry.stack.{role} : Wait until it is healthy, {unit}]" in output, (unit, output[-2000:])

@@ -9,6 +9,7 @@ import json
 import re
 import time
 
+from scenario import assert_started_healthy, assert_uninstalled
 from stacklib import REPO, GRAFANA, DASHBOARD, TLS, probe, spans_in_jaeger, dashboard, up_at
 
 testinfra_hosts = ["ansible://app-debian12"]
@@ -51,20 +52,19 @@ def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_
     request = {"uninstall_components": ["all"], "uninstall_remove_data": "false"}
     everything = converge(host, request, uninstall, ("-l", "all"))
     assert everything.returncode == 0, everything.stdout[-3000:]
-    placed = ((host, ["otelcol-contrib"]), (gateway, ["otelcol-contrib"]),
-              (backend, ["jaeger", "prometheus", "grafana", "alertmanager", "otelcol-contrib"]))
+    # (role, unit) of each service, by host.
+    collector = ("otelcol", "otelcol-contrib")
+    placed = ((host, [collector]), (gateway, [collector]),
+              (backend, [("jaeger", "jaeger"), ("prometheus", "prometheus"), ("grafana", "grafana"),
+                         ("alertmanager", "alertmanager"), collector]))
     # Each service's unit, user and group, program and config go; its data stays (the lifecycle's absent steps, the
-    # same for every role: this is where they are tested, on both releases).
+    # same for every role: this is where they are tested, on both releases). Prometheus's and Grafana's data went
+    # with the destroy above.
+    kept = {"otelcol-contrib": ["/var/lib/otelcol-contrib"], "jaeger": ["/var/lib/jaeger/badger"], "alertmanager": ["/var/lib/alertmanager"]}
     for h, services in placed:
-        for service in services:
-            assert not h.service(service).is_running and not h.file(f"/etc/systemd/system/{service}.service").exists
-            assert not h.user(service).exists and not h.group(service).exists, f"{service}'s user or group is left"
-            for path in (f"/opt/{service}", f"/etc/{service}"):
-                assert not h.file(path).exists, f"{path} is still there"
+        for _role, unit in services:
+            assert_uninstalled(h, unit, [f"/opt/{unit}", f"/etc/{unit}"], kept.get(unit, []))
         assert not h.file(TLS).exists
-        assert h.file("/var/lib/otelcol-contrib").exists, "the collector's queue (data) was removed"
-    for path in ["/var/lib/jaeger/badger", "/var/lib/alertmanager"]:
-        assert backend.file(path).exists, f"{path} (data) was removed"
     again = converge(host, request, uninstall, ("-l", "all"))
     assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
 
@@ -73,10 +73,8 @@ def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_
     back = converge(host, {}, None, ("-l", "all"))
     assert back.returncode == 0, back.stdout[-3000:]
     for h, services in placed:
-        for service in services:
-            assert h.service(service).is_running and h.service(service).is_enabled
-            role = "otelcol" if service == "otelcol-contrib" else service
-            assert f"RUNNING HANDLER [telemetry.stack.{role} : Wait until it is healthy, {service}]" in back.stdout, service
+        for role, unit in services:
+            assert_started_healthy(h, role, unit, back.stdout)
     assert spans_in_jaeger(backend, trace_id) == 3, "the trace in Jaeger's kept data is gone"
     assert dashboard(backend) == 404 and up_at(backend, moment) == 0
 

@@ -114,9 +114,10 @@ def failover(
         return out
     holds = [hold]
     count = min(len(destinations), MAX_LEVELS)
+    level = {**dict(exporter or {}), **level_exporter(count)}
     for i, endpoint in enumerate(destinations):
         if i < count:
-            out["exporters"][f"{kind}/{name}_{i}"] = {**dict(exporter or {}), **level_exporter(count), "endpoint": endpoint}
+            out["exporters"][f"{kind}/{name}_{i}"] = {**level, "endpoint": endpoint}
         if hold_everywhere and i:
             holds.append(f"{kind}/{name}_hold_{i}")
             out["exporters"][holds[-1]] = {**dict(hold_settings), "endpoint": endpoint}
