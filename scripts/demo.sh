@@ -57,7 +57,7 @@ for h in "${HOSTS[@]}"; do
   docker rm -f "$name" >/dev/null 2>&1 || true
   # The flags that boot systemd in a container here (docs/development.md).
   docker run -d --name "$name" --hostname "$name" --network "$NETWORK" \
-    --cap-add SYS_ADMIN --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    --cap-add SYS_ADMIN --cap-add NET_ADMIN --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --tmpfs /run --tmpfs /run/lock --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     -e container=docker "telemetry-stack/debian-systemd:$tag" /lib/systemd/systemd >/dev/null
   info "$name: started from telemetry-stack/debian-systemd:$tag ($what)"

@@ -95,6 +95,13 @@ options:
         each. Run as root to see other users' processes.
     type: bool
     default: false
+  nft_tables:
+    description:
+      - nftables tables to look for, as C(<family> <name>) (V(inet telemetry_stack)), reported in RV(nft_tables).
+        Without C(nft) on the host, none exists. Run as root.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - telemetry.stack.attributes
 attributes:
@@ -207,6 +214,11 @@ listeners:
   sample:
     - {port: 4317, address: "0.0.0.0", user: otelcol-contrib, pid: 812, process: otelcol-contrib,
        unit: otelcol-contrib.service}
+nft_tables:
+  description: Each table of O(nft_tables), V(true) when the kernel has it.
+  returned: always
+  type: dict
+  sample: {inet telemetry_stack: true}
 units:
   description: >-
     Each systemd unit, with its C(LoadState) (V(not-found) when there is no such unit), C(ActiveState),
@@ -221,6 +233,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.telemetry.stack.plugins.module_utils._stack.host import (
     UNIT_PROPERTIES,
+    parse_nft_tables,
     parse_systemctl_show,
     read_clock,
     read_group,
@@ -248,6 +261,7 @@ def main() -> None:
             resources=dict(type="bool", default=False),
             clock=dict(type="bool", default=False),
             listeners=dict(type="bool", default=False),
+            nft_tables=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -273,6 +287,15 @@ def main() -> None:
         if rc != 0:
             module.fail_json(msg=f"units: systemctl show failed: {err.strip() or out.strip()}", rc=rc)
         result["units"] = parse_systemctl_show(out, p["units"])
+    result["nft_tables"] = {}
+    if p["nft_tables"]:
+        nft = module.get_bin_path("nft")
+        listed = ""
+        if nft:
+            rc, listed, err = module.run_command([nft, "list", "tables"])
+            if rc != 0:
+                module.fail_json(msg=f"nft_tables: nft list tables failed: {err.strip() or listed.strip()}", rc=rc)
+        result["nft_tables"] = parse_nft_tables(listed, p["nft_tables"])
     if p["resources"]:
         result["resources"] = read_resources()
     if p["listeners"]:

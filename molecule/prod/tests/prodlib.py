@@ -18,6 +18,9 @@ APP = "apps-debian12"
 LBS = ["lb-debian12", "lb-debian13"]
 SAMPLERS = ["gw-debian12", "gw-debian13"]
 STORES = ["store-debian12", "store-debian13"]
+# Where the tests read Jaeger's API from: a Grafana host, which the host firewall lets reach it (the application
+# host may not).
+OBSERVER = SAMPLERS[0]
 RING = [APP, *STORES]
 NODETOOL = "/usr/local/sbin/nodetool"
 # The vault values molecule.yml gives.
@@ -54,8 +57,8 @@ def streaming(service: str) -> bool:
 
 
 def traces_in_jaeger(service: str, through: str = STORES[-1]) -> set[str]:
-    """The trace IDs Jaeger has for a service, asked of one Jaeger host from the application host."""
-    out = node(APP).run(f"curl -sf 'http://{through}:16686/api/traces?service={service}&limit=100000&lookback=1h'")
+    """The trace IDs Jaeger has for a service, asked of one Jaeger host (from OBSERVER)."""
+    out = node(OBSERVER).run(f"curl -sf 'http://{through}:16686/api/traces?service={service}&limit=100000&lookback=1h'")
     if out.rc != 0:
         return set()
     return {t["traceID"] for t in json.loads(out.stdout)["data"]}

@@ -11,7 +11,7 @@ import subprocess
 import time
 
 import pytest
-from prodlib import APP, NODETOOL, REPO, RING, STORES, node, up_nodes
+from prodlib import APP, NODETOOL, OBSERVER, REPO, RING, STORES, node, up_nodes
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
@@ -45,7 +45,7 @@ def stored_trace(service: str) -> str:
 
 
 def found(trace_id: str) -> bool:
-    return node(APP).run(f"curl -sf http://{STORES[0]}:16686/api/traces/{trace_id}").rc == 0
+    return node(OBSERVER).run(f"curl -sf http://{STORES[0]}:16686/api/traces/{trace_id}").rc == 0
 
 
 def test_nodes_and_clients_speak_tls_only(host):

@@ -16,7 +16,9 @@ testinfra_hosts = ["ansible://app-debian12"]
 def test_rotating_certificates_under_a_steady_stream_loses_no_span(host, gateway, backend, converge, wait):
     # New keys and certificates for every service (the CA stays), reloaded in place while spans flow.
     pids = {h.backend.get_hostname(): h.check_output("systemctl show -p MainPID --value otelcol-contrib") for h in (host, gateway)}
-    before = {t: serial(host, t) for t in ("gateway-debian13:4317", "backend-debian12:4317")}
+    # Each through a host the firewall lets reach it: the agent its gateway, the gateway Jaeger.
+    clients = {"gateway-debian13:4317": host, "backend-debian12:4317": gateway}
+    before = {t: serial(c, t) for t, c in clients.items()}
     key = gateway.file(f"{TLS}/otelcol-contrib/key.pem").sha256sum
     service = "rotate-" + os.urandom(3).hex()
     # Until the rotation is over (stop_stream fails if it ended first).
@@ -24,7 +26,7 @@ def test_rotating_certificates_under_a_steady_stream_loses_no_span(host, gateway
     rotated = converge(host, {}, REPO / "playbooks" / "rotate_certs.yml", ("-l", "all"))
     assert rotated.returncode == 0, rotated.stdout[-3000:]
     sent = stop_stream(host, service)
-    assert all(serial(host, t) != s for t, s in before.items()), "a service still presents its old certificate"
+    assert all(serial(clients[t], t) != s for t, s in before.items()), "a service still presents its old certificate"
     assert gateway.file(f"{TLS}/otelcol-contrib/key.pem").sha256sum != key, "the key was not renewed"
     for h in (host, gateway):
         assert h.check_output("systemctl show -p MainPID --value otelcol-contrib") == pids[h.backend.get_hostname()]

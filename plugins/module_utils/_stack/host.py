@@ -242,6 +242,12 @@ def read_clock() -> dict:
     return {"time": time.time(), "synchronized": synchronized}
 
 
+def parse_nft_tables(text: str, wanted: list) -> dict:
+    """Which of the wanted tables ('<family> <name>') `nft list tables` lists."""
+    listed = {" ".join(line.split()[1:3]) for line in text.splitlines() if line.startswith("table ")}
+    return {name: " ".join(name.split()) in listed for name in wanted}
+
+
 def parse_proc_net_tcp(text: str, ipv6: bool) -> list:
     """Listening sockets in /proc/net/tcp or tcp6: (address, port, uid, inode)."""
     out = []

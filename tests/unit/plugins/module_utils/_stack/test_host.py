@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.telemetry.stack.plugins.module_utils._stack.host import (
-    cgroup_limits, parse_dpkg_status, parse_proc_net_tcp, parse_systemctl_show, read_clock, read_group, read_listeners,
+    cgroup_limits, parse_dpkg_status, parse_nft_tables, parse_proc_net_tcp, parse_systemctl_show, read_clock, read_group, read_listeners,
     read_packages, read_path, read_resources, read_space, read_user, read_users, unit_of)
 
 ME = pwd.getpwuid(os.getuid())
@@ -192,3 +192,10 @@ def test_packages_are_read_from_dpkgs_database(tmp_path: Path) -> None:
     assert read_packages(["python3"], str(status)) == {"python3": {"installed": True, "version": "3.11.2-1+b1"}}
     assert read_packages(["python3"], str(tmp_path / "none")) == {"python3": {"installed": False, "version": ""}}
     assert read_packages([]) == {}
+
+
+def test_nft_tables_are_found_by_family_and_name() -> None:
+    listed = "table inet telemetry_stack\ntable ip nat\ntable ip6 filter\n"
+    assert parse_nft_tables(listed, ["inet telemetry_stack", "ip filter", "ip6  filter"]) == {
+        "inet telemetry_stack": True, "ip filter": False, "ip6  filter": True}
+    assert parse_nft_tables("", ["inet telemetry_stack"]) == {"inet telemetry_stack": False}
