@@ -72,6 +72,11 @@ log "The notification sinks on demo-backend (the demo's receivers; molecule/shar
 (cd "$REPO_ROOT" && "$run" ansible-playbook molecule/shared/sinks/sinks.yml -i inventories/demo -e sinks_hosts=demo-backend) >/dev/null ||
   die "Starting the notification sinks failed: run the command above to see why."
 
+# This machine reaches the containers from their network's gateway address:
+# the demo inventory opens the UIs and APIs to it (firewall_networks.admin).
+TELEMETRY_STACK_DEMO_ADMIN=$(docker network inspect -f '{{(index .IPAM.Config 0).Gateway}}' "$NETWORK")
+export TELEMETRY_STACK_DEMO_ADMIN
+
 log "ansible-playbook site.yml -i inventories/demo"
 deployed=$(now)
 recap=$(mktemp)

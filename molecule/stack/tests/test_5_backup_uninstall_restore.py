@@ -65,6 +65,10 @@ def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_
         for _role, unit in services:
             assert_uninstalled(h, unit, [f"/opt/{unit}", f"/etc/{unit}"], kept.get(unit, []))
         assert not h.file(TLS).exists
+        # The host firewall too: its table, file and unit (nftables stays).
+        assert "telemetry_stack" not in h.check_output("nft list tables")
+        assert not h.file("/etc/telemetry-stack/firewall.nft").exists
+        assert not h.file("/etc/systemd/system/telemetry-stack-firewall.service").exists
     again = converge(host, request, uninstall, ("-l", "all"))
     assert re.findall(r"changed=(\d+)", again.stdout) == ["0", "0", "0"], again.stdout[-1500:]
 
@@ -75,6 +79,7 @@ def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_
     for h, services in placed:
         for role, unit in services:
             assert_started_healthy(h, role, unit, back.stdout)
+        assert "table inet telemetry_stack" in h.check_output("nft list tables")
     assert spans_in_jaeger(backend, trace_id) == 3, "the trace in Jaeger's kept data is gone"
     assert dashboard(backend) == 404 and up_at(backend, moment) == 0
 

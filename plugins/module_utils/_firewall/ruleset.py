@@ -148,8 +148,8 @@ def sources(rules: Sequence[Mapping[str, Any]], groups: Mapping[str, Sequence[st
             found = list(addresses.get(host) or [])
             if not found:
                 raise FirewallError(
-                    f"no address is known for {host} (group {name}): it has no facts in this run (--limit?) and its "
-                    f"ansible_host is not an address. Run without --limit, or give it firewall_addresses: [its addresses]")
+                    f"no address is known for {host} (group {name}): it is outside this run (--limit) and did not answer, "
+                    f"and its ansible_host is no address the controller resolves. Give it firewall_addresses: [its addresses]")
             values.extend(found)
         out[name] = networks(values, f"the addresses of group {name}")
     return out
