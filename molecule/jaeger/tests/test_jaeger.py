@@ -59,8 +59,10 @@ def test_health_ok(host):
 
 def test_ports(host):
     listening = host.check_output("ss -Hltn")
-    for port in (4317, 4318, 16686, 16685, 13133, 8888):
+    for port in (4317, 4318, 16686, 16685, 8888):
         assert f"*:{port}" in listening or f"0.0.0.0:{port}" in listening, (port, listening)
+    # Health serves the host's own checks only.
+    assert "127.0.0.1:13133" in listening and "0.0.0.0:13133" not in listening and "*:13133" not in listening, listening
 
 
 def test_internal_metrics_for_prometheus(host):
