@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from prodlib import GRAFANA_ADMIN, LBS, SAMPLERS, STORES, TLS, grafana, node
+from prodlib import GRAFANA_ADMIN, LBS, REPO, SAMPLERS, STORES, TLS, grafana, node
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{name}" for name in SAMPLERS]
@@ -90,13 +90,54 @@ def test_a_dashboard_saved_on_one_grafana_is_on_the_other(host):
     wait_for(lambda: ":9095" in host.check_output("ss -Hltn"), 30, "the HA gossip port listening")
 
 
+def as_user(on: str, login: str, method: str, path: str, body: dict | None = None) -> int:
+    """The HTTP status of one call to a Grafana as one of prod's users (their passwords: molecule/prod/hosts.yml)."""
+    data = f"-X {method} -H 'Content-Type: application/json' -d '{json.dumps(body)}'" if body is not None else ""
+    return int(node(on).check_output(f"curl -s -o /dev/null -w '%{{http_code}}' --cacert {TLS}/ca.pem "
+                                     f"-u {login}:molecule-grafana-{login}-password {data} https://{on}:3000{path}"))
+
+
+def test_viewers_cannot_save_and_a_teams_folder_is_hidden_from_the_other_team():
+    # prod's users and teams (inventories/prod/group_vars/grafana.yml): ana in payments, bo in search, both Viewers.
+    on = SAMPLERS[0]
+    dashboard = {"dashboard": {"title": "Try", "panels": []}, "overwrite": True}
+    assert as_user(on, "bo", "POST", "/api/dashboards/db", dashboard) == 403
+    assert as_user(on, "bo", "GET", "/api/folders/payments") in (403, 404)
+    assert as_user(on, "bo", "GET", "/api/folders/search") == 200
+    out = node(on).check_output(f"curl -s --cacert {TLS}/ca.pem -u bo:molecule-grafana-bo-password "
+                                f"'https://{on}:3000/api/search?type=dash-folder'")
+    assert {f["uid"] for f in json.loads(out)} >= {"search"} and "payments" not in {f["uid"] for f in json.loads(out)}
+    # Edit on her team's folder: a Viewer saves there, and only there.
+    assert as_user(on, "ana", "POST", "/api/dashboards/db", {**dashboard, "folderUid": "payments"}) == 200
+    assert as_user(on, "ana", "POST", "/api/dashboards/db", {**dashboard, "folderUid": "search"}) in (403, 404)
+    # The on-call editor, in both; the other Grafana sees the same (one database).
+    assert as_user(SAMPLERS[1], "oncall", "GET", "/api/folders/payments") == 200
+    assert as_user(SAMPLERS[1], "oncall", "GET", "/api/folders/search") == 200
+    assert as_user(SAMPLERS[1], "bo", "GET", "/api/folders/payments") in (403, 404)
+
+
+def test_an_admin_password_changed_in_vault_is_applied_by_the_next_run(named_host, converge):
+    # Grafana reads its admin password from its environment only when it creates its database: the role sets a new
+    # one through Grafana's own reset command, as the service's user. Then back.
+    host = named_host(SAMPLERS[0])
+    for password in ("molecule-grafana-admin-password-2", "molecule-grafana-admin-password"):
+        ran = converge(host, {"vault_grafana_admin_password": password}, REPO / "playbooks" / "site.yml",
+                       ("--tags", "grafana"), timeout=600)
+        assert ran.returncode == 0, ran.stdout[-3000:]
+        for on in SAMPLERS:
+            assert node(on).check_output(f"curl -s -o /dev/null -w '%{{http_code}}' --cacert {TLS}/ca.pem -u admin:{password} "
+                                         f"https://{on}:3000/api/user") == "200", (on, password)
+        assert password not in ran.stdout + ran.stderr
+
+
 # The database password's refusal is in test_3_bad_input.py (over every host).
 @pytest.mark.parametrize(("extra", "message"), [
     ({"grafana_admin_password": ""}, "grafana_admin_password is required"),
     ({"grafana_secret_key": "short"}, "grafana_secret_key is required (16 characters or more"),
     ({"grafana_ini": {"server": "https"}}, "grafana_ini must map sections to settings"),
     ({"grafana_database_type": "sqlite3"}, "the grafana group has 2 Grafana hosts but each would keep its own SQLite database"),
-], ids=["no-admin-password", "short-secret-key", "bad-ini", "two-on-sqlite"])
+    ({"grafana_teams": [{"name": "ops", "members": ["dee"]}]}, "grafana_teams[0].members names 'dee', not in grafana_users"),
+], ids=["no-admin-password", "short-secret-key", "bad-ini", "two-on-sqlite", "team-member-not-a-user"])
 def test_bad_variables_fail_in_preflight_and_change_nothing(named_host, refused, extra, message):
     # On one Grafana host: the checks read variables, the same on either release.
     refused(named_host(SAMPLERS[1]), extra, message, "grafana", "/etc/grafana/grafana.ini")
