@@ -116,6 +116,19 @@ def test_viewers_cannot_save_and_a_teams_folder_is_hidden_from_the_other_team():
     assert as_user(SAMPLERS[1], "bo", "GET", "/api/folders/payments") in (403, 404)
 
 
+def test_ldap_editors_log_in_as_editors_and_people_of_no_group_are_refused():
+    # The test's directory (molecule/shared/ldap.yml): carol in cn=editors, which prod's test hosts map to Editor;
+    # dave in no group. Through each Grafana (one database).
+    for on in SAMPLERS:
+        curl = f"curl -s --cacert {TLS}/ca.pem https://{on}:3000/api/user/orgs"
+        orgs = json.loads(node(on).check_output(f"{curl.replace('curl -s', 'curl -sf -u carol:carol-ldap-password')}"))
+        assert [o["role"] for o in orgs] == ["Editor"], orgs
+        refused = node(on).check_output(f"{curl.replace('curl -s', 'curl -s -o /dev/null -w %{http_code} -u dave:dave-ldap-password')}")
+        assert refused == "401", refused
+    ldap = node(SAMPLERS[0]).file("/etc/grafana/ldap.toml")
+    assert ldap.group == "grafana" and ldap.mode == 0o640
+
+
 def test_an_admin_password_changed_in_vault_is_applied_by_the_next_run(named_host, converge):
     # Grafana reads its admin password from its environment only when it creates its database: the role sets a new
     # one through Grafana's own reset command, as the service's user. Then back.
