@@ -2,7 +2,7 @@
 """The host firewall (role firewall) on the production shape. From a host of no group of the stack on its network
 (the intruder), every port of the stack that listens beyond loopback is refused, at once and counted; the groups
 the inventory names for a port get through; SSH, which is no port of the stack, is left alone; a table deleted by
-hand comes back with the next run, and only then."""
+hand comes back with the next run, unless the firewall is turned off."""
 
 from __future__ import annotations
 
@@ -89,10 +89,14 @@ def test_ssh_is_left_alone():
     assert banner == "SSH-2.0"
 
 
-def test_a_table_deleted_by_hand_comes_back_with_the_next_run(converge):
+def test_a_table_deleted_by_hand_comes_back_with_the_next_run_unless_the_firewall_is_off(converge):
     host = node(LBS[0])
     host.check_output("nft delete table inet telemetry_stack")
     assert tries(INTRUDER, [(LBS[0], 9090)]) == {(LBS[0], 9090): "open"}
+    # Off (a site that manages its own firewall): the role touches nothing.
+    off = converge(host, {"firewall_enabled": False}, REPO / "playbooks" / "site.yml", ("--tags", "firewall"))
+    assert re.search(rf"{LBS[0]}\s+: ok=\d+\s+changed=0\s", off.stdout), off.stdout[-1500:]
+    assert "telemetry_stack" not in host.check_output("nft list tables")
     run = converge(host, {}, REPO / "playbooks" / "site.yml", ("--tags", "firewall"))
     assert run.returncode == 0, run.stdout[-3000:]
     assert re.search(rf"{LBS[0]}\s+: ok=\d+\s+changed=1\s", run.stdout), run.stdout[-1500:]
