@@ -144,7 +144,8 @@ def converge(api: Api, users: Sequence[Mapping[str, Any]], teams: Sequence[Mappi
             team_ids[name] = made["teamId"] if made else None
         members = set(team.get("members") or [])
         current: dict[str, int] = {}
-        if team_ids[name] is not None and match:
+        # Read for a new team too: Grafana makes the user who creates a team one of its members.
+        if team_ids[name] is not None:
             listed = _expect(*api.request("GET", f"/api/teams/{team_ids[name]}/members"), f"read team {name}'s members")
             current = {m["login"]: m["userId"] for m in listed}
         for login in sorted(members - set(current)):

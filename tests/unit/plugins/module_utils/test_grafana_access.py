@@ -53,7 +53,8 @@ class Grafana:
             return 200, {"teams": [dict(t, members=None) for t in self.teams.values() if t["name"] == query["name"]]}
         if parts == ["api", "teams"] and method == "POST":
             tid = next(self.ids)
-            self.teams[tid] = {"id": tid, "name": body["name"], "members": set()}
+            # As Grafana 10 does: the admin who creates a team becomes a member.
+            self.teams[tid] = {"id": tid, "name": body["name"], "members": {1}}
             return 200, {"teamId": tid}
         if parts[:2] == ["api", "teams"] and parts[3:4] == ["members"]:
             team = self.teams[int(parts[2])]
