@@ -191,9 +191,13 @@ def main() -> None:
             if not module.check_mode:
                 env = environment(p["environment_file"])
                 rc, out, err = module.run_command(p["reset_command"], data=p["admin_password"], environ_update=env)
-                if rc != 0 or not api.login_ok(p["admin_user"], p["admin_password"]):
-                    module.fail_json(msg=f"setting {p['admin_user']}'s password with {p['reset_command'][0]} failed: "
+                if rc != 0:
+                    module.fail_json(msg=f"setting {p['admin_user']}'s password with Grafana's reset command failed: "
                                          f"{(err or out).strip()[-500:]}", rc=rc)
+                if not api.login_ok(p["admin_user"], p["admin_password"]):
+                    module.fail_json(msg=f"Grafana at {p['url']} still refuses {p['admin_user']} after its password was set: "
+                                         "Grafana blocks a login for 5 minutes after 5 failed attempts in a row (someone "
+                                         "tried wrong passwords). Run again in 5 minutes.")
         if module.check_mode and changes:
             # The API refuses the new password until it is set: nothing more to read.
             module.exit_json(changed=True, changes=changes)
