@@ -60,7 +60,9 @@ options:
     type: path
     default: ""
   users:
-    description: Users, each C(login), C(password), and optionally C(name), C(email) and C(role) (V(Viewer), V(Editor) or V(Admin) of the organisation; V(Viewer) by default).
+    description:
+      - Users, each C(login), C(password), and optionally C(name), C(email) and C(role) (V(Viewer), V(Editor) or
+        V(Admin) of the organisation; V(Viewer) by default).
     type: list
     elements: dict
     default: []
@@ -100,14 +102,12 @@ changes:
   elements: str
 """
 
-import base64
 import json
-import ssl
-import urllib.error
-import urllib.request
 from typing import Any
+from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
 
 from ansible_collections.telemetry.stack.plugins.module_utils._grafana.access import AccessError, converge, problems
 
@@ -117,19 +117,17 @@ class HttpApi:
 
     def __init__(self, url: str, ca_path: str, user: str, password: str) -> None:
         self.url = url.rstrip("/")
-        self.context = ssl.create_default_context(cafile=ca_path or None)
+        self.ca_path = ca_path or None
         self.user, self.password = user, password
 
     def _call(self, method: str, path: str, body: Any, user: str, password: str) -> tuple[int, Any]:
-        data = json.dumps(body).encode() if body is not None else None
-        token = base64.b64encode(f"{user}:{password}".encode()).decode()
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Authorization": f"Basic {token}", "Content-Type": "application/json",
-                                                  "Accept": "application/json"})
+        data = json.dumps(body) if body is not None else None
         try:
-            with urllib.request.urlopen(request, context=self.context, timeout=30) as answer:
-                status, raw = answer.status, answer.read()
-        except urllib.error.HTTPError as exc:
+            answer = open_url(self.url + path, data=data, method=method, url_username=user, url_password=password,
+                              force_basic_auth=True, ca_path=self.ca_path, timeout=30,
+                              headers={"Content-Type": "application/json", "Accept": "application/json"})
+            status, raw = answer.getcode(), answer.read()
+        except HTTPError as exc:
             status, raw = exc.code, exc.read()
         try:
             return status, json.loads(raw or b"null")
@@ -204,7 +202,7 @@ def main() -> None:
         changes += converge(api, p["users"], p["teams"], p["folders"], check=module.check_mode)
     except AccessError as exc:
         module.fail_json(msg=str(exc), changes=changes)
-    except (OSError, urllib.error.URLError) as exc:
+    except (OSError, URLError) as exc:
         module.fail_json(msg=f"cannot reach Grafana at {p['url']}: {exc}", changes=changes)
     module.exit_json(changed=bool(changes), changes=changes)
 

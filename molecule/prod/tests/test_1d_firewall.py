@@ -61,7 +61,7 @@ def test_the_intruder_is_refused_every_port_of_the_stack_at_once():
     assert set(states.values()) == {"refused"}, {t: s for t, s in states.items() if s != "refused"}
     # Refused by the table (its counter), not by a port with nothing behind it.
     for name in STACK:
-        assert guarded(name)[1] >= before[name] + sum(1 for h, _ in targets if h == name), name
+        assert guarded(name)[1] >= before[name] + sum(1 for target in targets if target[0] == name), name
 
 
 @pytest.mark.parametrize(("port", "allowed", "refused", "where"), [

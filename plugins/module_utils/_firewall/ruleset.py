@@ -31,11 +31,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Union
 
 TABLE = "telemetry_stack"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 class FirewallError(ValueError):
@@ -74,7 +74,7 @@ def host_addresses(facts: Mapping[str, Any]) -> list[str]:
     for key in ("all_ipv4_addresses", "all_ipv6_addresses"):
         for value in facts.get(key) or []:
             try:
-                address = ipaddress.ip_address(str(value).split("%")[0])
+                address = ipaddress.ip_address(str(value).split("%", maxsplit=1)[0])
             except ValueError:
                 continue
             if not (address.is_loopback or address.is_link_local):

@@ -107,7 +107,7 @@ def test_a_fresh_grafana_gets_everything_and_the_second_run_changes_nothing() ->
     assert {"role": "Viewer", "permission": 1} in grafana.folders["shared"]["permissions"]
     calls = len(grafana.calls)
     assert converge(grafana, USERS, TEAMS, FOLDERS) == []
-    assert all(method == "GET" for method, _ in grafana.calls[calls:])
+    assert all(call[0] == "GET" for call in grafana.calls[calls:])
 
 
 def test_check_mode_says_what_would_change_and_changes_nothing() -> None:
@@ -115,7 +115,7 @@ def test_check_mode_says_what_would_change_and_changes_nothing() -> None:
     changes = converge(grafana, USERS, TEAMS, FOLDERS, check=True)
     assert changes[:2] == ["user ana created", "user ana: role Editor"]
     assert "team payments: ana added" in changes and "folder payments: permissions" in changes
-    assert all(method == "GET" for method, _ in grafana.calls)
+    assert all(call[0] == "GET" for call in grafana.calls)
     assert len(grafana.users) == 1 and not grafana.teams and not grafana.folders
 
 
