@@ -87,7 +87,7 @@ platform() {
 # BESIDE is chosen for the two lanes to end together: prod first, the longest.
 # Their container names differ from every other scenario's.
 # docs/development.md, "CI", has the times.
-BESIDE=(prod prometheus jaeger pki)
+BESIDE=(prod prometheus)
 beside_dir=""
 beside_pid=""
 
