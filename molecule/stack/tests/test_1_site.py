@@ -47,11 +47,11 @@ def test_grafana_data_sources_work(backend, wait):
     assert code == "200"
 
 
-@pytest.mark.parametrize(("client", "target"), [("host", "gateway-debian13:4318"), ("gateway", "backend-debian12:4318")])
-def test_plaintext_and_certificateless_otlp_are_refused(request, client, target):
+@pytest.mark.parametrize(("client", "target"), [("app", "gateway-debian13:4318"), ("gateway", "backend-debian12:4318")])
+def test_plaintext_and_certificateless_otlp_are_refused(host, gateway, client, target):
     # From a host the firewall lets through (an agent to its gateway, the gateway to Jaeger): plaintext HTTP to a
     # TLS port, then TLS without a client certificate, both refused.
-    host = request.getfixturevalue(client)
+    host = host if client == "app" else gateway
     plain = host.run(f"curl -s -o /dev/null -w '%{{http_code}}' -X POST -d '{{}}' http://{target}/v1/traces")
     assert plain.stdout != "200"
     anonymous = host.run(f"curl -s --cacert {TLS}/ca.pem -X POST -H 'Content-Type: application/json' -d '{{}}' "
