@@ -19,6 +19,7 @@ ARGUMENT_SPEC = {
     "rotate": {"type": "bool", "default": False},
     "pki_dir": {"type": "path", "default": ""},
     "ca_common_name": {"type": "str", "default": ""},
+    "tiers": {"type": "list", "elements": "dict", "default": []},
 }
 
 
@@ -34,11 +35,14 @@ class ActionModule(ActionBase):
         bad = [entry for entry in args["certs"] if not {"cert", "key"} <= set(entry)]
         if bad:
             return dict(result, failed=True, msg=f"telemetry.stack.pki_state: each of certs needs cert and key, got {bad}")
+        bad = [entry for entry in args["tiers"] if not {"name", "cert", "key", "common_name"} <= set(entry)]
+        if bad:
+            return dict(result, failed=True, msg=f"telemetry.stack.pki_state: each of tiers needs name, cert, key and common_name, got {bad}")
         wanted = Wanted(common_name=args["common_name"], sans=args["sans"], renew_before_days=args["renew_before_days"],
                         rotate=args["rotate"])
         try:
             found = read(args["ca_cert"], args["certs"], wanted, pki_dir=args["pki_dir"] or "",
-                         ca_common_name=args["ca_common_name"])
+                         ca_common_name=args["ca_common_name"], tiers=args["tiers"])
         except ValueError as exc:
             return dict(result, failed=True, msg=f"telemetry.stack.pki_state: {exc}")
         result.update(changed=False, **found)

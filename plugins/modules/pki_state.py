@@ -30,7 +30,8 @@ options:
   certs:
     description:
       - The host's certificates, each with C(cert) and C(key) (paths on the controller) and optionally C(csr)
-        (by default the certificate's path with C(.csr) in place of C(.pem)). Other keys are ignored.
+        (by default the certificate's path with C(.csr) in place of C(.pem)) and C(issuer), the certificate of the
+        tier's CA that issues it (by default O(ca_cert)). Other keys are ignored.
     type: list
     elements: dict
     default: []
@@ -61,6 +62,14 @@ options:
     description: The common name of the internal CA, for RV(ca_current).
     type: str
     default: ""
+  tiers:
+    description:
+      - The tiers' issuing CAs, each with C(name), C(common_name), C(cert) and C(key) (and optionally C(csr)), paths
+        on the controller. Each is current when its key, signing request (a CA of path length 0) and certificate are
+        of one key, name C(common_name), are signed by O(ca_cert) and do not expire within O(renew_before_days).
+    type: list
+    elements: dict
+    default: []
 extends_documentation_fragment:
   - telemetry.stack.attributes
   - telemetry.stack.attributes.action
@@ -91,10 +100,16 @@ EXAMPLES = r"""
 
 RETURN = r"""
 ca:
-  description: The CA certificate's expiry.
+  description: The CA certificate's expiry, and whether it may sign the tiers' CAs (C(may_sign_cas)).
   returned: always
   type: dict
-  sample: {path: /home/me/.pki/ca.pem, exists: true, not_after: "20361128120000Z", renewal_due: false, current: false, reason: ""}
+  sample: {path: /home/me/.pki/ca.pem, exists: true, not_after: "20361128120000Z", renewal_due: false, current: false, reason: "",
+           may_sign_cas: true}
+tiers:
+  description: Per tier of O(tiers), by name, whether its CA is C(current), the C(reason) it is not, and whether it expires within O(renew_before_days) (C(renewal_due)).
+  returned: always
+  type: dict
+  sample: {agent: {current: true, reason: "", renewal_due: false}}
 certificates:
   description:
     - Each of O(certs), in order, with its expiry (C(exists), C(not_after), C(renewal_due)), whether it is

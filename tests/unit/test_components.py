@@ -38,8 +38,9 @@ def test_the_collector_mode_follows_the_host_groups(groups: list[str], mode: str
 
 def test_services_follow_the_distribution() -> None:
     services = lookup("services", distribution="otelcol")[0]
-    assert services[1] == {"name": "jaeger", "group": "jaeger", "inventory_groups": ["jaeger"]}
-    assert {"name": "otelcol", "group": "otelcol", "inventory_groups": ["otel_sampling_gateways", "otel_gateways", "otel_agents"]} in services
+    assert services[1] == {"name": "jaeger", "group": "jaeger", "component": "jaeger", "inventory_groups": ["jaeger"]}
+    assert {"name": "otelcol", "group": "otelcol", "component": "otelcol",
+            "inventory_groups": ["otel_sampling_gateways", "otel_gateways", "otel_agents"]} in services
     assert [s["name"] for s in lookup("services")[0]] == ["cassandra", "jaeger", "alertmanager", "prometheus", "otelcol-contrib", "grafana"]
 
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Each host gets a certificate per service it runs, signed by the CA, its key readable by that service's group alone."""
+"""Each host gets a certificate per service it runs, signed by the CA (a collector's by its tier's CA), its key readable by that
+service's group alone, and every tier's CA."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ def serial(host, service: str) -> str:
 
 def test_one_directory_per_service_and_no_other(host):
     listed = set(host.check_output(f"find {TLS} -mindepth 1 -maxdepth 1 -type d -printf '%f\\n'").split())
-    assert listed == services(host)
-    ca = host.file(f"{TLS}/ca.pem")
-    assert ca.user == "root" and ca.group == "root" and ca.mode == 0o644
+    assert listed == services(host) | {"tiers"}
+    for path in ("ca.pem", "tiers/agent.pem", "tiers/gateway.pem", "tiers/collectors.pem"):
+        ca = host.file(f"{TLS}/{path}")
+        assert ca.user == "root" and ca.group == "root" and ca.mode == 0o644, path
+    assert host.file(f"{TLS}/tiers/collectors.pem").content_string.count("BEGIN CERTIFICATE") == 2
 
 
 def test_each_key_is_readable_by_its_service_group_alone(host):
@@ -42,7 +45,8 @@ def test_certificates_chain_to_the_ca_and_name_the_host(host):
     name = host.backend.get_hostname()
     for service in services(host):
         cert = f"{TLS}/{service}/cert.pem"
-        assert host.check_output(f"openssl verify -CAfile {TLS}/ca.pem {cert}").endswith(": OK")
+        # A collector's certificate is followed by its tier's CA: a peer that trusts ca.pem verifies the chain.
+        assert host.check_output(f"openssl verify -CAfile {TLS}/ca.pem -untrusted {cert} {cert}").endswith(": OK")
         sans = host.check_output(f"openssl x509 -noout -ext subjectAltName -in {cert}")
         for wanted in (f"DNS:{name}", "DNS:localhost", "IP Address:127.0.0.1"):
             assert wanted in sans, sans
@@ -51,6 +55,18 @@ def test_certificates_chain_to_the_ca_and_name_the_host(host):
         # The key is the certificate's.
         assert host.check_output(f"openssl pkey -pubout -in {TLS}/{service}/key.pem") == \
             host.check_output(f"openssl x509 -noout -pubkey -in {cert}")
+
+
+def test_a_collectors_certificate_is_its_tiers_alone(named_host):
+    """pki-debian12 is a gateway: its tier's CA (and so a receiver that accepts only gateways) takes its collector's
+    certificate; the agents' tier's CA does not, nor does it take the same host's Jaeger certificate."""
+    host = named_host("pki-debian12")
+    collector, jaeger = f"{TLS}/otelcol-contrib/cert.pem", f"{TLS}/jaeger/cert.pem"
+    assert "telemetry.stack gateway CA" in host.check_output(f"openssl x509 -noout -issuer -in {collector}")
+    partial = "openssl verify -partial_chain -CAfile {ca} {cert}"
+    assert host.run(partial.format(ca=f"{TLS}/tiers/gateway.pem", cert=collector)).rc == 0
+    assert host.run(partial.format(ca=f"{TLS}/tiers/agent.pem", cert=collector)).rc != 0
+    assert host.run(partial.format(ca=f"{TLS}/tiers/gateway.pem", cert=jaeger)).rc != 0
 
 
 def test_certificates_near_expiry_are_issued_again(named_host, converge):

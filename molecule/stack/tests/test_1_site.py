@@ -64,6 +64,16 @@ def test_plaintext_and_certificateless_otlp_are_refused(host, gateway, client, t
     assert signed.stdout == "200", signed.stderr
 
 
+def test_an_agents_certificate_is_refused_by_jaegers_otlp_port(backend):
+    # Identity per tier (the pki role's pki_tier_cas): Jaeger takes the gateways' certificates alone. The backend's
+    # own agent, whose certificate chains to the same CA through the agents' tier, is refused in the handshake.
+    assert "telemetry.stack agent CA" in backend.check_output(f"openssl x509 -noout -issuer -in {TLS}/otelcol-contrib/cert.pem")
+    agent = backend.run(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 10 --cacert {TLS}/ca.pem "
+                        f"--cert {TLS}/otelcol-contrib/cert.pem --key {TLS}/otelcol-contrib/key.pem -X POST "
+                        "-H 'Content-Type: application/json' -d '{}' https://backend-debian12:4318/v1/traces")
+    assert agent.rc != 0 and agent.stdout in ("", "000"), f"an agent's certificate was accepted: HTTP {agent.stdout}"
+
+
 @pytest.mark.parametrize("extra, message", [
     # The resource plan, strict in prod (a plan no host here meets, so the test does not depend on the machine).
     ({"telemetry_stack_environment": "prod", "preflight_resource_plan": {"backend": {"cpus": 1000}}},

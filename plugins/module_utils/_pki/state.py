@@ -18,6 +18,7 @@ import ipaddress
 import os
 import stat
 from dataclasses import dataclass, field
+from typing import Union
 
 try:
     from cryptography import x509
@@ -145,12 +146,13 @@ def read_certificate(path: str, wanted: Wanted) -> tuple[Certificate, object | N
 
 
 def stale_reason(cert_path: str, key_path: str, csr_path: str, cert, ca, wanted: Wanted) -> str:
-    """Why this service's key, request or certificate would be issued again; '' when none would."""
+    """Why this service's key, request or certificate would be issued again; '' when none would. `ca` is the
+    certificate of whichever CA issues it: the stack's, or its tier's."""
     # pylint: disable=too-many-return-statements
     if wanted.rotate:
         return "a rotation was asked for"
     if ca is None:
-        return "no CA certificate"
+        return "no certificate of its issuing CA"
     if cert is None:
         return "no certificate"
     for path, mode in ((key_path, KEY_MODE), (csr_path, CSR_MODE), (cert_path, CERT_MODE)):
@@ -184,6 +186,50 @@ def stale_reason(cert_path: str, key_path: str, csr_path: str, cert, ca, wanted:
     return ""
 
 
+def _path_length(cert_or_csr):
+    """The CA's path length constraint: None for no limit, -1 when it is no CA at all."""
+    try:
+        constraints = cert_or_csr.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return -1
+    return constraints.path_length if constraints.ca else -1
+
+
+def may_sign_cas(cert) -> bool:
+    """Whether a CA certificate may sign other CAs (the tiers' issuing CAs): a CA with no path length of 0."""
+    length = _path_length(cert)
+    return length is None or length >= 1
+
+
+def tier_reason(files: dict, common_name: str, ca, wanted: Wanted) -> str:
+    """Why a tier's issuing CA (its key, request, and certificate signed by the stack's CA, as the pki role asks
+    community.crypto for them) would change; '' when it would not. `files` has the paths: key, csr, cert."""
+    # pylint: disable=too-many-return-statements
+    if ca is None:
+        return "no CA certificate"
+    for name, mode in (("key", KEY_MODE), ("csr", CSR_MODE), ("cert", CERT_MODE)):
+        if not os.path.isfile(files[name]) or _mode(files[name]) != mode:
+            return f"{files[name]} is missing or not of mode {mode:04o}"
+    try:
+        key = serialization.load_pem_private_key(_read(files["key"]), password=None)
+        csr = x509.load_pem_x509_csr(_read(files["csr"]))
+        cert = x509.load_pem_x509_certificate(_read(files["cert"]))
+    except (OSError, ValueError, TypeError) as exc:
+        return f"unreadable file of the tier's CA: {exc}"
+    public = _public(key.public_key())
+    if _public(csr.public_key()) != public or _public(cert.public_key()) != public:
+        return "the tier CA's files are not of one key"
+    if _common_name(csr.subject) != common_name or _path_length(csr) != 0:
+        return "the tier CA's signing request names another CA"
+    if cert.subject != csr.subject or _path_length(cert) != 0:
+        return "the tier CA's certificate names another CA"
+    if not _signed_by(cert, ca):
+        return "the tier CA is not signed by the CA"
+    if _not_after(cert) <= wanted.now + datetime.timedelta(days=wanted.renew_before_days):
+        return "the tier CA expires within the renewal time"
+    return ""
+
+
 def ca_current(pki_dir: str, common_name: str) -> str:
     """Why the internal CA's files would change (community.crypto's CA steps); '' when they would not."""
     if not os.path.isdir(pki_dir) or _mode(pki_dir) != 0o700:
@@ -203,21 +249,43 @@ def ca_current(pki_dir: str, common_name: str) -> str:
         return "the CA's files are not of one key"
     if _common_name(csr.subject) != common_name or cert.subject != csr.subject or not _signed_by(cert, cert):
         return "the CA certificate names another CA"
+    # pathlen:1 since the tiers' issuing CAs: a CA of pathlen:0 (made before them) is signed again with its own key,
+    # and what it issued stays valid.
+    if _path_length(csr) != 1 or _path_length(cert) != 1:
+        return "the CA may not sign the tiers' CAs (its path length is not 1)"
     return ""
 
 
-def read(ca_cert: str, certs: list[dict], wanted: Wanted, pki_dir: str = "", ca_common_name: str = "") -> dict:
-    """The whole state: the CA's expiry and whether its files are whole (pki_dir given: the internal CA), and each
-    certificate's expiry and whether it is current."""
+def _csr_path(cert: str) -> str:
+    return cert[:-len(".pem")] + ".csr" if cert.endswith(".pem") else cert + ".csr"
+
+
+def read(ca_cert: str, certs: list[dict], wanted: Wanted, pki_dir: str = "", ca_common_name: str = "",
+         tiers: Union[list[dict], None] = None) -> dict:
+    """The whole state: the CA's expiry, whether it may sign the tiers' CAs, and whether its files are whole (pki_dir
+    given: the internal CA); each tier's CA (name, cert, key, common_name), whether it is current; and each
+    certificate's expiry and whether it is current (signed by its `issuer`, a tier's CA, or else by the CA)."""
     ca, ca_parsed = read_certificate(ca_cert, wanted)
-    out = {"ca": ca.as_dict(), "certificates": [], "current": []}
+    out = {"ca": dict(ca.as_dict(), may_sign_cas=ca_parsed is not None and may_sign_cas(ca_parsed)),
+           "certificates": [], "current": [], "tiers": {}}
     if pki_dir:
         reason = ca_current(pki_dir, ca_common_name)
         out["ca_current"], out["ca_reason"] = not reason, reason
+    for tier in tiers or []:
+        files = {"key": tier["key"], "csr": tier.get("csr") or _csr_path(tier["cert"]), "cert": tier["cert"]}
+        reason = tier_reason(files, tier["common_name"], ca_parsed, wanted)
+        out["tiers"][tier["name"]] = {"current": not reason, "reason": reason,
+                                      "renewal_due": read_certificate(files["cert"], wanted)[0].renewal_due}
+    issuers: dict[str, object] = {}
     for entry in certs:
         found, parsed = read_certificate(entry["cert"], wanted)
-        csr = entry.get("csr") or (entry["cert"][:-len(".pem")] + ".csr" if entry["cert"].endswith(".pem") else entry["cert"] + ".csr")
-        reason = found.reason or stale_reason(entry["cert"], entry["key"], csr, parsed, ca_parsed, wanted)
+        csr = entry.get("csr") or _csr_path(entry["cert"])
+        issuer = ca_parsed
+        if entry.get("issuer"):
+            if entry["issuer"] not in issuers:
+                issuers[entry["issuer"]] = read_certificate(entry["issuer"], wanted)[1]
+            issuer = issuers[entry["issuer"]]
+        reason = found.reason or stale_reason(entry["cert"], entry["key"], csr, parsed, issuer, wanted)
         if not reason and found.renewal_due:
             reason = "it expires within the renewal time"
         found.reason, found.current = reason, not reason

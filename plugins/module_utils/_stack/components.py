@@ -50,9 +50,10 @@ def collector_mode(data: dict, group_names: list[str]) -> str:
 
 def services(data: dict, distribution: str = "otelcol-contrib") -> list[dict[str, Any]]:
     """One TLS identity per component, as the pki role hands them out: the service's name (the collector's is its
-    distribution), its system group, and the inventory groups whose hosts run it."""
+    distribution), its system group, its component, and the inventory groups whose hosts run it."""
     out: dict[str, dict[str, Any]] = {}
     for group, entry in groups(data).items():
         name = distribution if entry["component"] == "otelcol" else entry["component"]
-        out.setdefault(name, {"name": name, "group": name, "inventory_groups": []})["inventory_groups"].append(group)
+        out.setdefault(name, {"name": name, "group": name, "component": entry["component"],
+                              "inventory_groups": []})["inventory_groups"].append(group)
     return list(out.values())

@@ -34,18 +34,23 @@ def _alt(sans: list[str]) -> x509.SubjectAlternativeName:
                                         for s in sans])
 
 
-def make_ca(pki: Path, cn: str = "telemetry.stack CA"):
+def make_ca(pki: Path, cn: str = "telemetry.stack CA", path_length: int = 1, signer=None, name: str = "ca", days: int = 3650):
+    """A CA's key, request and certificate as the pki role's steps leave them: the stack's (self-signed, path length 1),
+    or with `signer` (a CA's key and certificate) a tier's."""
     pki.mkdir(mode=0o700, exist_ok=True)
     key = ec.generate_private_key(ec.SECP384R1())
-    csr = x509.CertificateSigningRequestBuilder().subject_name(_name(cn)).sign(key, hashes.SHA256())
-    cert = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(_name(cn)).public_key(key.public_key())
+    constraints = x509.BasicConstraints(ca=True, path_length=path_length)
+    csr = x509.CertificateSigningRequestBuilder().subject_name(_name(cn)).add_extension(constraints, critical=True).sign(key, hashes.SHA256())
+    signer_key, signer_cert = signer or (key, None)
+    cert = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(signer_cert.subject if signer_cert else _name(cn))
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(NOW - datetime.timedelta(days=1))
-            .not_valid_after(NOW + datetime.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True).sign(key, hashes.SHA256()))
-    _write(pki / "ca.key", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()), 0o600)
-    _write(pki / "ca.csr", csr.public_bytes(serialization.Encoding.PEM), 0o600)
-    _write(pki / "ca.pem", cert.public_bytes(serialization.Encoding.PEM), 0o644)
+            .not_valid_after(NOW + datetime.timedelta(days=days))
+            .add_extension(constraints, critical=True).sign(signer_key, hashes.SHA256()))
+    _write(pki / f"{name}.key", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()), 0o600)
+    _write(pki / f"{name}.csr", csr.public_bytes(serialization.Encoding.PEM), 0o600)
+    _write(pki / f"{name}.pem", cert.public_bytes(serialization.Encoding.PEM), 0o644)
     return key, cert
 
 
@@ -71,9 +76,9 @@ def issue(pki: Path, ca, name: str = "otelcol-contrib", sans: list[str] | None =
     return entry
 
 
-def state(pki: Path, entries: list[dict], **wanted) -> dict:
+def state(pki: Path, entries: list[dict], tiers: list[dict] | None = None, **wanted) -> dict:
     want = Wanted(common_name="host1", sans=wanted.pop("sans", SANS), renew_before_days=wanted.pop("renew", 30), **wanted)
-    return read(str(pki / "ca.pem"), entries, want, pki_dir=str(pki), ca_common_name="telemetry.stack CA")
+    return read(str(pki / "ca.pem"), entries, want, pki_dir=str(pki), ca_common_name="telemetry.stack CA", tiers=tiers)
 
 
 @pytest.fixture
@@ -147,3 +152,45 @@ def test_a_missing_or_damaged_ca_is_not_current(pki):
 def test_addresses_compare_in_their_canonical_form():
     assert normalize_san("IP:::0001") == "IP:::1"
     assert normalize_san("dns:host") == "DNS:host"
+
+
+def _tier(pki: Path, name: str = "agent") -> dict:
+    return {"name": name, "common_name": f"telemetry.stack {name} CA", "cert": str(pki / "tiers" / f"{name}.pem"),
+            "key": str(pki / "tiers" / f"{name}.key")}
+
+
+def test_a_tiers_ca_signed_by_the_ca_and_what_it_issued_are_current(pki):
+    ca = make_ca(pki)
+    agent = make_ca(pki / "tiers", "telemetry.stack agent CA", path_length=0, signer=ca, name="agent")
+    entry = dict(issue(pki, agent), issuer=_tier(pki)["cert"])
+    got = state(pki, [entry], tiers=[_tier(pki)])
+    assert got["tiers"]["agent"] == {"current": True, "reason": "", "renewal_due": False}
+    assert got["current"] == [entry["cert"]] and got["ca"]["may_sign_cas"]
+
+
+def test_a_collectors_certificate_from_the_ca_itself_is_not_current(pki):
+    ca = make_ca(pki)
+    make_ca(pki / "tiers", "telemetry.stack agent CA", path_length=0, signer=ca, name="agent")
+    entry = dict(issue(pki, ca), issuer=_tier(pki)["cert"])
+    assert state(pki, [entry], tiers=[_tier(pki)])["certificates"][0]["reason"] == "the certificate is not signed by the CA"
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    (lambda pki, ca: None, "missing or not of mode"),
+    (lambda pki, ca: make_ca(pki / "tiers", "telemetry.stack agent CA", path_length=0, signer=make_ca(pki / "other"), name="agent"),
+     "not signed by the CA"),
+    (lambda pki, ca: make_ca(pki / "tiers", "telemetry.stack agent CA", path_length=1, signer=ca, name="agent"), "names another CA"),
+    (lambda pki, ca: make_ca(pki / "tiers", "another CA", path_length=0, signer=ca, name="agent"), "names another CA"),
+    (lambda pki, ca: make_ca(pki / "tiers", "telemetry.stack agent CA", path_length=0, signer=ca, name="agent", days=10),
+     "expires within the renewal time"),
+])
+def test_a_tiers_ca_community_crypto_would_change_is_not_current(pki, make, reason):
+    make(pki, make_ca(pki))
+    got = state(pki, [], tiers=[_tier(pki)])["tiers"]["agent"]
+    assert not got["current"] and reason in got["reason"], got
+
+
+def test_a_ca_of_path_length_0_may_sign_no_tier_and_is_signed_again(pki):
+    make_ca(pki, path_length=0)
+    got = state(pki, [])
+    assert not got["ca"]["may_sign_cas"] and not got["ca_current"] and "path length" in got["ca_reason"]

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A certificate identity per tier (the pki role's pki_tier_cas): every certificate of the stack chains to one CA, but
+a collector's is issued by its tier's CA, and each receiver accepts clients of the tiers that send to it. Jaeger takes
+the gateways alone, so no agent can skip them and their sampling; a gateway takes agents and gateways, and no other
+certificate of the stack (a Cassandra node's, say)."""
+
+from __future__ import annotations
+
+import pytest
+from prodlib import APP, LBS, SAMPLERS, STORES, node
+
+testinfra_hosts = [f"ansible://{APP}"]
+
+TLS = "/etc/ssl/telemetry"
+COLLECTOR = f"{TLS}/otelcol-contrib"
+
+
+def post(source: str, target: str, cert: str, key: str) -> tuple[int, str]:
+    """An empty OTLP/HTTP export from `source` to `target`, presenting `cert`: curl's exit code and HTTP status."""
+    ran = node(source).run(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 10 --cacert {TLS}/ca.pem --cert {cert} "
+                           f"--key {key} -X POST -H 'Content-Type: application/json' -d '{{}}' https://{target}/v1/traces")
+    return ran.rc, ran.stdout
+
+
+@pytest.mark.parametrize(("source", "target", "cert", "key", "accepted"), [
+    # Jaeger's OTLP port (4318 on the store hosts; their agents listen on 4320): a gateway's certificate is taken...
+    (SAMPLERS[0], f"{STORES[0]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", True),
+    # ...the agent's beside it is not, nor Jaeger's own.
+    (STORES[0], f"{STORES[0]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", False),
+    (STORES[0], f"{STORES[0]}:4318", f"{TLS}/jaeger/cert.pem", f"{TLS}/jaeger/key.pem", False),
+    # A load-balancing gateway takes an agent's certificate, and a sampling gateway the load balancer's...
+    (APP, f"{LBS[0]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", True),
+    (LBS[1], f"{SAMPLERS[1]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", True),
+    # ...and not a Cassandra node's, though the same CA is behind it.
+    (APP, f"{LBS[0]}:4318", f"{TLS}/cassandra/keystore.pem", f"{TLS}/cassandra/keystore.pem", False),
+])
+def test_each_receiver_takes_the_tiers_that_send_to_it_and_no_other(source, target, cert, key, accepted):
+    rc, status = post(source, target, cert, key)
+    if accepted:
+        assert (rc, status) == (0, "200"), f"{source} -> {target} with {cert}: curl {rc}, HTTP {status}"
+    else:
+        # Refused in the handshake (TLS 1.3: the client learns it on its first read), before any HTTP.
+        assert rc != 0 and status in ("", "000"), f"{source} -> {target} with {cert} was accepted: HTTP {status}"
+
+
+def test_a_collectors_certificate_names_its_tier():
+    for name, tier in ((APP, "agent"), (STORES[0], "agent"), (LBS[0], "gateway"), (SAMPLERS[0], "gateway")):
+        issuer = node(name).check_output(f"openssl x509 -noout -issuer -in {COLLECTOR}/cert.pem")
+        assert f"telemetry.stack {tier} CA" in issuer, (name, issuer)
