@@ -59,14 +59,18 @@ def test_certificates_chain_to_the_ca_and_name_the_host(host):
 
 def test_a_collectors_certificate_is_its_tiers_alone(named_host):
     """pki-debian12 is a gateway: its tier's CA (and so a receiver that accepts only gateways) takes its collector's
-    certificate; the agents' tier's CA does not, nor does it take the same host's Jaeger certificate."""
+    certificate and Jaeger's beside it (pki_service_tiers); the agents' tier's CA takes neither, nor the gateways' another
+    service's."""
     host = named_host("pki-debian12")
     collector, jaeger = f"{TLS}/otelcol-contrib/cert.pem", f"{TLS}/jaeger/cert.pem"
     assert "telemetry.stack gateway CA" in host.check_output(f"openssl x509 -noout -issuer -in {collector}")
     partial = "openssl verify -partial_chain -CAfile {ca} {cert}"
     assert host.run(partial.format(ca=f"{TLS}/tiers/gateway.pem", cert=collector)).rc == 0
     assert host.run(partial.format(ca=f"{TLS}/tiers/agent.pem", cert=collector)).rc != 0
-    assert host.run(partial.format(ca=f"{TLS}/tiers/gateway.pem", cert=jaeger)).rc != 0
+    assert host.run(partial.format(ca=f"{TLS}/tiers/gateway.pem", cert=jaeger)).rc == 0
+    assert host.run(partial.format(ca=f"{TLS}/tiers/agent.pem", cert=jaeger)).rc != 0
+    other = named_host("pki-debian13")
+    assert other.run(partial.format(ca=f"{TLS}/tiers/gateway.pem", cert=f"{TLS}/prometheus/cert.pem")).rc != 0
 
 
 def test_certificates_near_expiry_are_issued_again(named_host, converge):

@@ -57,8 +57,8 @@ def streaming(service: str) -> bool:
 
 
 def traces_in_jaeger(service: str, through: str = STORES[-1]) -> set[str]:
-    """The trace IDs Jaeger has for a service, asked of one Jaeger host (from OBSERVER)."""
-    out = node(OBSERVER).run(f"curl -sf 'http://{through}:16686/api/traces?service={service}&limit=100000&lookback=1h'")
+    """The trace IDs Jaeger has for a service, asked of one Jaeger host (from OBSERVER), over TLS (jaeger_query_tls)."""
+    out = node(OBSERVER).run(f"curl -sf --cacert {TLS}/ca.pem 'https://{through}:16686/api/traces?service={service}&limit=100000&lookback=1h'")
     if out.rc != 0:
         return set()
     return {t["traceID"] for t in json.loads(out.stdout)["data"]}

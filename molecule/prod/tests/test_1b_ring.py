@@ -45,7 +45,7 @@ def stored_trace(service: str) -> str:
 
 
 def found(trace_id: str) -> bool:
-    return node(OBSERVER).run(f"curl -sf http://{STORES[0]}:16686/api/traces/{trace_id}").rc == 0
+    return node(OBSERVER).run(f"curl -sf --cacert /etc/ssl/telemetry/ca.pem https://{STORES[0]}:16686/api/traces/{trace_id}").rc == 0
 
 
 def test_nodes_and_clients_speak_tls_only(host):

@@ -30,7 +30,9 @@ def test_datasources_from_the_inventory(host):
     found = {d["uid"]: d for d in json.loads(body)}
     assert found["telemetry-prometheus"]["basicAuth"] is True and found["telemetry-prometheus"]["isDefault"] is True
     haproxy = host.file("/etc/haproxy/haproxy.cfg").content_string
-    for server in (f"{LBS[0]}:9090 check", f"{LBS[1]}:9090 check backup", f"{STORES[0]}:16686 check", f"{STORES[1]}:16686 check backup"):
+    # Both over TLS, the certificates checked (prometheus_web_tls_cert_file, jaeger_query_tls).
+    for server in (f"{LBS[0]}:9090 check ssl verify required", f"{LBS[1]}:9090 check backup ssl verify required",
+                   f"{STORES[0]}:16686 check ssl verify required", f"{STORES[1]}:16686 check backup ssl verify required"):
         assert server in haproxy, server
 
 

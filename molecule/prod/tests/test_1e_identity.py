@@ -2,7 +2,8 @@
 """A certificate identity per tier (the pki role's pki_tier_cas): every certificate of the stack chains to one CA, but
 a collector's is issued by its tier's CA, and each receiver accepts clients of the tiers that send to it. Jaeger takes
 the gateways alone, so no agent can skip them and their sampling; a gateway takes agents and gateways, and no other
-certificate of the stack (a Cassandra node's, say)."""
+certificate of the stack (a Cassandra node's, say). Jaeger's query API and UI, which have no login in Jaeger v2, speak
+TLS alone (jaeger_query_tls), and the firewall keeps them to Grafana and the admin networks (test_1d_firewall.py)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,11 @@ def post(source: str, target: str, cert: str, key: str) -> tuple[int, str]:
 @pytest.mark.parametrize(("source", "target", "cert", "key", "accepted"), [
     # Jaeger's OTLP port (4318 on the store hosts; their agents listen on 4320): a gateway's certificate is taken...
     (SAMPLERS[0], f"{STORES[0]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", True),
-    # ...the agent's beside it is not, nor Jaeger's own.
+    # ...the agent's beside it is not, nor a Cassandra node's. Jaeger's own is of the gateways' tier (pki_service_tiers:
+    # its write check, the upgrade gate).
     (STORES[0], f"{STORES[0]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", False),
-    (STORES[0], f"{STORES[0]}:4318", f"{TLS}/jaeger/cert.pem", f"{TLS}/jaeger/key.pem", False),
+    (STORES[0], f"{STORES[0]}:4318", f"{TLS}/cassandra/keystore.pem", f"{TLS}/cassandra/keystore.pem", False),
+    (STORES[0], f"{STORES[0]}:4318", f"{TLS}/jaeger/cert.pem", f"{TLS}/jaeger/key.pem", True),
     # A load-balancing gateway takes an agent's certificate, and a sampling gateway the load balancer's...
     (APP, f"{LBS[0]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", True),
     (LBS[1], f"{SAMPLERS[1]}:4318", f"{COLLECTOR}/cert.pem", f"{COLLECTOR}/key.pem", True),
@@ -43,7 +46,17 @@ def test_each_receiver_takes_the_tiers_that_send_to_it_and_no_other(source, targ
         assert rc != 0 and status in ("", "000"), f"{source} -> {target} with {cert} was accepted: HTTP {status}"
 
 
-def test_a_collectors_certificate_names_its_tier():
-    for name, tier in ((APP, "agent"), (STORES[0], "agent"), (LBS[0], "gateway"), (SAMPLERS[0], "gateway")):
-        issuer = node(name).check_output(f"openssl x509 -noout -issuer -in {COLLECTOR}/cert.pem")
-        assert f"telemetry.stack {tier} CA" in issuer, (name, issuer)
+def test_each_certificate_names_its_tier():
+    for name, cert, tier in ((APP, COLLECTOR, "agent"), (STORES[0], COLLECTOR, "agent"), (LBS[0], COLLECTOR, "gateway"),
+                             (SAMPLERS[0], COLLECTOR, "gateway"), (STORES[0], f"{TLS}/jaeger", "gateway")):
+        issuer = node(name).check_output(f"openssl x509 -noout -issuer -in {cert}/cert.pem")
+        assert f"telemetry.stack {tier} CA" in issuer, (name, cert, issuer)
+
+
+def test_jaegers_query_api_speaks_tls_alone():
+    # From a Grafana host, which the firewall lets through.
+    plain = node(SAMPLERS[1]).run(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 10 http://{STORES[0]}:16686/api/services")
+    assert plain.stdout != "200", "Jaeger's query API answered plain HTTP"
+    tls = node(SAMPLERS[1]).run(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 10 --cacert {TLS}/ca.pem "
+                                f"https://{STORES[0]}:16686/api/services")
+    assert tls.stdout == "200", tls.stderr
