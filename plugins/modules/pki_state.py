@@ -106,7 +106,9 @@ ca:
   sample: {path: /home/me/.pki/ca.pem, exists: true, not_after: "20361128120000Z", renewal_due: false, current: false, reason: "",
            may_sign_cas: true}
 tiers:
-  description: Per tier of O(tiers), by name, whether its CA is C(current), the C(reason) it is not, and whether it expires within O(renew_before_days) (C(renewal_due)).
+  description:
+    - Per tier of O(tiers), by name, whether its CA is C(current), the C(reason) it is not, and whether it expires
+      within O(renew_before_days) (C(renewal_due)).
   returned: always
   type: dict
   sample: {agent: {current: true, reason: "", renewal_due: false}}
