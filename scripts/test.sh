@@ -83,12 +83,14 @@ platform() {
 
 # Two lanes, as the machine has two cores: these scenarios run one after the
 # other in a second lane, beside lint, unit and the other scenarios. The lanes
-# share the cores (each scenario takes 1.5 to 2.5 times as long as alone), so
-# BESIDE is chosen for the two lanes to end together: prod, the longest, alone
-# (the first lane ends later, then runs alone and faster; the other way round
-# the whole run waited for prod). Their container names differ from every
+# share the cores (each scenario takes 1.5 to 2.5 times as long as alone), and
+# a scenario alone leaves part of them idle (its tests wait for alerts,
+# failovers and restarts), so the two longest start at once, one in each
+# lane: prod here, then prometheus; the stack scenario (FIRST) before
+# everything else in the first lane. Their container names differ from every
 # other scenario's. docs/development.md, "CI", has the times.
-BESIDE=(prod)
+BESIDE=(prod prometheus)
+FIRST=(stack)
 beside_dir=""
 beside_pid=""
 
@@ -146,10 +148,10 @@ second_lane() {
 }
 two_lanes() { [ -z "${TELEMETRY_STACK_ONE_LANE:-}" ] && platform; }
 
-molecule_stages() { # scenario... (none: every scenario, in two lanes)
+molecule_stages() { # scenario... (none: every scenario, in two lanes, but those already run)
   local scenarios=("$@") beside=() s
   if [ ${#scenarios[@]} -eq 0 ]; then
-    mapfile -t scenarios < <(all_scenarios)
+    mapfile -t scenarios < <(all_scenarios | grep -vxF -f <(printf '%s\n' "" "${ran_first[@]}"))
     if two_lanes; then
       mapfile -t beside < <(second_lane)
       [ -n "$beside_pid" ] || start_beside "${beside[@]}"
@@ -166,13 +168,21 @@ molecule_stages() { # scenario... (none: every scenario, in two lanes)
   finish_beside
 }
 
-# Everything: the second lane starts first, so that it runs beside lint, unit
-# and the mirror tests too.
+# Everything: the second lane starts first, and the first lane's longest
+# scenario with it; lint, unit and the mirror tests follow in the first lane.
+ran_first=()
 everything() {
-  local beside=()
+  local beside=() s
   if two_lanes; then
     mapfile -t beside < <(second_lane)
     start_beside "${beside[@]}"
+    # The first lane's longest scenario first, beside prod, while both lanes are busy.
+    for s in "${FIRST[@]}"; do
+      if [ -f "$REPO_ROOT/molecule/$s/molecule.yml" ]; then
+        stage "molecule test -s $s" "$run" molecule test -s "$s"
+        ran_first+=("$s")
+      fi
+    done
   fi
   lint
   unit
