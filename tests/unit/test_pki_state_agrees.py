@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-PLAYBOOK = """
+# The role's variables and a first read of what the controller holds, as the preflight reads it.
+READ = """
 - hosts: all
   gather_facts: false
   vars:
@@ -29,7 +30,9 @@ PLAYBOOK = """
     - {ansible.builtin.include_vars: "ROLE/defaults/main.yml"}
     - {ansible.builtin.include_vars: "ROLE/vars/main.yml"}
     - {telemetry.stack.pki_state: *read, register: __pki_read}
-    - {ansible.builtin.include_role: {name: telemetry.stack.pki, tasks_from: issue.yml}}
+"""
+
+PLAYBOOK = READ + """    - {ansible.builtin.include_role: {name: telemetry.stack.pki, tasks_from: issue.yml}}
     - {telemetry.stack.pki_state: *read, register: __pki_read}
     - ansible.builtin.assert:
         that:
@@ -66,24 +69,7 @@ def test_what_the_role_issues_is_current_and_issuing_again_changes_nothing(repo_
     assert "ok: [gw-1 -> localhost]" in again and "changed:" not in again, again[-3000:]
 
 
-UPGRADE = """
-- hosts: all
-  gather_facts: false
-  vars:
-    read: &read
-      ca_cert: "{{ _pki_ca_cert }}"
-      certs: "{{ _pki_host_certs }}"
-      common_name: "{{ inventory_hostname }}"
-      sans: "{{ _pki_sans }}"
-      renew_before_days: "{{ pki_renew_before_days }}"
-      pki_dir: "{{ pki_dir }}"
-      ca_common_name: "{{ pki_ca_common_name }}"
-      tiers: "{{ _pki_tiers }}"
-  tasks:
-    - {ansible.builtin.include_vars: "ROLE/defaults/main.yml"}
-    - {ansible.builtin.include_vars: "ROLE/vars/main.yml"}
-    - {telemetry.stack.pki_state: *read, register: __pki_read}
-    - ansible.builtin.assert:
+UPGRADE = READ + """    - ansible.builtin.assert:
         that: not __pki_read.ca_current and 'path length' in __pki_read.ca_reason
         fail_msg: "{{ __pki_read | to_json }}"
     - {ansible.builtin.include_role: {name: telemetry.stack.pki, tasks_from: issue.yml}}

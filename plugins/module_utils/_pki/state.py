@@ -201,24 +201,33 @@ def may_sign_cas(cert) -> bool:
     return length is None or length >= 1
 
 
-def tier_reason(files: dict, common_name: str, ca, wanted: Wanted) -> str:
-    """Why a tier's issuing CA (its key, request, and certificate signed by the stack's CA, as the pki role asks
-    community.crypto for them) would change; '' when it would not. `files` has the paths: key, csr, cert."""
-    # pylint: disable=too-many-return-statements
-    if ca is None:
-        return "no CA certificate"
-    for name, mode in (("key", KEY_MODE), ("csr", CSR_MODE), ("cert", CERT_MODE)):
+def _ca_files(files: dict, modes: tuple, what: str) -> tuple:
+    """A CA's key, request and certificate (`files`: key, csr, cert), as community.crypto's steps leave them: each of
+    its mode (`modes`, in that order), readable, and of one key. ('', csr, cert) when they are; (why not, None, None)
+    when not. `what` names the CA in the reasons."""
+    for name, mode in zip(("key", "csr", "cert"), modes):
         if not os.path.isfile(files[name]) or _mode(files[name]) != mode:
-            return f"{files[name]} is missing or not of mode {mode:04o}"
+            return f"{files[name]} is missing or not of mode {mode:04o}", None, None
     try:
         key = serialization.load_pem_private_key(_read(files["key"]), password=None)
         csr = x509.load_pem_x509_csr(_read(files["csr"]))
         cert = x509.load_pem_x509_certificate(_read(files["cert"]))
     except (OSError, ValueError, TypeError) as exc:
-        return f"unreadable file of the tier's CA: {exc}"
+        return f"unreadable file of {what}: {exc}", None, None
     public = _public(key.public_key())
     if _public(csr.public_key()) != public or _public(cert.public_key()) != public:
-        return "the tier CA's files are not of one key"
+        return f"the files of {what} are not of one key", None, None
+    return "", csr, cert
+
+
+def tier_reason(files: dict, common_name: str, ca, wanted: Wanted) -> str:
+    """Why a tier's issuing CA (its key, request, and certificate signed by the stack's CA, as the pki role asks
+    community.crypto for them) would change; '' when it would not. `files` has the paths: key, csr, cert."""
+    if ca is None:
+        return "no CA certificate"
+    reason, csr, cert = _ca_files(files, (KEY_MODE, CSR_MODE, CERT_MODE), "the tier's CA")
+    if reason:
+        return reason
     if _common_name(csr.subject) != common_name or _path_length(csr) != 0:
         return "the tier CA's signing request names another CA"
     if cert.subject != csr.subject or _path_length(cert) != 0:
@@ -234,19 +243,10 @@ def ca_current(pki_dir: str, common_name: str) -> str:
     """Why the internal CA's files would change (community.crypto's CA steps); '' when they would not."""
     if not os.path.isdir(pki_dir) or _mode(pki_dir) != 0o700:
         return f"{pki_dir} is not a directory of mode 0700"
-    files = {name: os.path.join(pki_dir, name) for name in ("ca.key", "ca.csr", "ca.pem")}
-    for name, mode in (("ca.key", 0o600), ("ca.csr", 0o600), ("ca.pem", 0o644)):
-        if not os.path.isfile(files[name]) or _mode(files[name]) != mode:
-            return f"{files[name]} is missing or not of mode {mode:04o}"
-    try:
-        key = serialization.load_pem_private_key(_read(files["ca.key"]), password=None)
-        csr = x509.load_pem_x509_csr(_read(files["ca.csr"]))
-        cert = x509.load_pem_x509_certificate(_read(files["ca.pem"]))
-    except (OSError, ValueError, TypeError) as exc:
-        return f"unreadable CA file: {exc}"
-    public = _public(key.public_key())
-    if _public(csr.public_key()) != public or _public(cert.public_key()) != public:
-        return "the CA's files are not of one key"
+    files = {name: os.path.join(pki_dir, "ca." + ext) for name, ext in (("key", "key"), ("csr", "csr"), ("cert", "pem"))}
+    reason, csr, cert = _ca_files(files, (0o600, 0o600, 0o644), "the CA")
+    if reason:
+        return reason
     if _common_name(csr.subject) != common_name or cert.subject != csr.subject or not _signed_by(cert, cert):
         return "the CA certificate names another CA"
     # pathlen:1 since the tiers' issuing CAs: a CA of pathlen:0 (made before them) is signed again with its own key,
