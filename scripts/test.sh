@@ -20,21 +20,50 @@ fi
 run="$REPO_ROOT/scripts/in-venv.sh"
 passed=()
 failed=()
+# Each stage's output is kept too, so that the lines of a failure can be shown
+# again at the end, beside the summary (a CI log is often read from its tail).
+logs_dir=$(mktemp -d "${TMPDIR:-/tmp}/telemetry-stack-test.XXXXXX")
+failed_logs=()
+
+stage_log() { # name: the file its output is kept in
+  printf '%s/%s.log' "$logs_dir" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"
+}
 
 stage() { # name command...
-  local name=$1 started rc
+  local name=$1 started rc out
   shift
   log "$name"
   started=$(now)
+  out=$(stage_log "$name")
   set +e
-  "$@"
-  rc=$?
+  "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" -eq 0 ]; then
     passed+=("$name ($(($(now) - started)) s)")
   else
     failed+=("$name ($(($(now) - started)) s, exit $rc)")
+    failed_logs+=("$name"$'\t'"$out")
   fi
+}
+
+# The lines of a stage's output that say what failed: Ansible's failed tasks
+# (and the task before each), pytest's failures, Molecule's errors. At most 60,
+# each cut at 600 characters.
+what_failed() { # log file
+  grep -E -B1 '^(fatal|failed): \[|^ERROR|^E   |^FAILED |^[_=]{5,} .* [_=]{5,}$|[0-9]+ failed|^CRITICAL|^Traceback' "$1" |
+    grep -v '^--$' | tail -n 60 | cut -c1-600 || true
+}
+
+show_failures() {
+  local entry name file
+  for entry in "${failed_logs[@]}"; do
+    name=${entry%%$'\t'*}
+    file=${entry#*$'\t'}
+    [ -s "$file" ] || continue
+    log "What failed in $name (all of it: $file)"
+    what_failed "$file" >&2
+  done
 }
 
 all_scenarios() {
@@ -102,12 +131,15 @@ start_beside() { # scenario...
     for s in "$@"; do
       started=$(now)
       log "molecule test -s $s (second lane)"
-      rc=0
-      "$run" molecule test -s "$s" || rc=$?
+      out=$(stage_log "molecule test -s $s")
+      set +e
+      "$run" molecule test -s "$s" 2>&1 | tee "$out"
+      rc=${PIPESTATUS[0]}
+      set -e
       if [ "$rc" -eq 0 ]; then
         echo "PASS molecule test -s $s ($(($(now) - started)) s, second lane)" >>"$beside_dir/results"
       else
-        echo "FAIL molecule test -s $s ($(($(now) - started)) s, exit $rc, second lane)" >>"$beside_dir/results"
+        echo "FAIL molecule test -s $s ($(($(now) - started)) s, exit $rc, second lane)"$'\t'"$out" >>"$beside_dir/results"
       fi
     done
   ) >"$beside_dir/output.log" 2>&1 &
@@ -127,7 +159,11 @@ finish_beside() {
   while IFS= read -r line; do
     case "$line" in
       PASS\ *) passed+=("${line#PASS }") ;;
-      FAIL\ *) failed+=("${line#FAIL }") ;;
+      FAIL\ *)
+        line=${line#FAIL }
+        failed+=("${line%%$'\t'*}")
+        failed_logs+=("${line%% (*}"$'\t'"${line#*$'\t'}")
+        ;;
     esac
   done <"$beside_dir/results"
 }
@@ -200,9 +236,11 @@ case "${1:-all}" in
   *) die "unknown stage '$1'. Use one of: all, lint, unit, mirror, molecule [scenario...]" ;;
 esac
 
+show_failures
 echo
 log "Summary"
 for s in "${passed[@]}"; do info "PASS  $s"; done
 for s in "${failed[@]}"; do info "FAIL  $s"; done
 echo "stages: ${#passed[@]} passed, ${#failed[@]} failed"
+if [ ${#failed[@]} -eq 0 ]; then rm -rf "$logs_dir"; fi
 [ ${#failed[@]} -eq 0 ]
