@@ -112,6 +112,17 @@ def test_prometheus_scrapes_every_collector_group_and_grafana_on_its_scheme(tmp_
     assert [t for c in jobs["otelcol"]["static_configs"] for t in c["targets"]] == ["app-1:8888", "lb-1:8888", "gw-1:8888"]
     assert [t for c in jobs["otelcol-exporter"]["static_configs"] for t in c["targets"]] == ["gw-1:8889"]
     assert jobs["grafana"]["scheme"] == "https" and jobs["grafana"]["tls_config"] == {"ca_file": "/etc/ssl/ca.pem"}
+    assert "tls_config" not in jobs["otelcol"] and not any("__scheme__" in c["labels"] for c in jobs["otelcol"]["static_configs"])
+    # A collector that serves its metrics over TLS (otelcol_metrics_tls) is scraped over https with Prometheus' certificate,
+    # the others as before; without a certificate of its own, Prometheus says so before it changes anything.
+    groups["otel_sampling_gateways"]["gw-1"]["otelcol_metrics_tls"] = True
+    web = {"prometheus_web_tls_cert_file": "/p/cert.pem", "prometheus_web_tls_key_file": "/p/key.pem", "prometheus_web_tls_ca_file": "/ca.pem"}
+    tls = yaml.safe_load(render("prometheus", ["prometheus.yml.j2"], web, tmp_path / "tls", groups=groups)["prometheus.yml"])
+    jobs = {j["job_name"]: j for j in tls["scrape_configs"]}
+    for job in ("otelcol", "otelcol-exporter"):
+        assert jobs[job]["tls_config"] == {"ca_file": "/ca.pem", "cert_file": "/p/cert.pem", "key_file": "/p/key.pem"}
+        assert {c["targets"][0]: c["labels"].get("__scheme__", "http") for c in jobs[job]["static_configs"]}["gw-1:" + ("8888" if job == "otelcol" else "8889")] == "https"
+    assert [c["labels"].get("__scheme__", "http") for c in jobs["otelcol"]["static_configs"]] == ["http", "http", "https"]
     plain = yaml.safe_load(render("prometheus", ["prometheus.yml.j2"], {}, tmp_path / "plain",
                                   groups={"grafana": {"grafana-1": {}}})["prometheus.yml"])
     assert "scheme" not in next(j for j in plain["scrape_configs"] if j["job_name"] == "grafana")
