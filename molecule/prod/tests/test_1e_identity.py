@@ -7,12 +7,13 @@ TLS alone (jaeger_query_tls), and the firewall keeps them to Grafana and the adm
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from prodlib import APP, LBS, SAMPLERS, STORES, node
+from prodlib import APP, LBS, PROMETHEUS_ADMIN, SAMPLERS, STORES, TLS, node
 
 testinfra_hosts = [f"ansible://{APP}"]
 
-TLS = "/etc/ssl/telemetry"
 COLLECTOR = f"{TLS}/otelcol-contrib"
 
 
@@ -60,3 +61,22 @@ def test_jaegers_query_api_speaks_tls_alone():
     tls = node(SAMPLERS[1]).run(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 10 --cacert {TLS}/ca.pem "
                                 f"https://{STORES[0]}:16686/api/services")
     assert tls.stdout == "200", tls.stderr
+
+
+def test_the_collectors_metrics_speak_tls_to_a_certificate_of_the_stack():
+    """otelcol_metrics_tls: each collector's own metrics (8888) and a sampling gateway's exporter (8889) answer over TLS
+    alone, to a client that presents a certificate of the stack's CA (Prometheus' own); Prometheus scrapes them so."""
+    prom = LBS[0]
+    curl = "curl -s -o /dev/null -w '%{http_code}' --max-time 10"
+    cert = f"--cacert {TLS}/ca.pem --cert {TLS}/prometheus/cert.pem --key {TLS}/prometheus/key.pem"
+    for target in (f"{APP}:8888", f"{STORES[0]}:8888", f"{SAMPLERS[0]}:8888", f"{SAMPLERS[0]}:8889"):
+        plain = node(prom).run(f"{curl} http://{target}/metrics")
+        assert plain.stdout != "200", f"{target} answered plain HTTP"
+        anonymous = node(prom).run(f"{curl} --cacert {TLS}/ca.pem https://{target}/metrics")
+        assert anonymous.rc != 0 and anonymous.stdout in ("", "000"), f"{target} answered a client without a certificate"
+        assert node(prom).run(f"{curl} {cert} https://{target}/metrics").stdout == "200", target
+    targets = json.loads(node(prom).check_output(
+        f"curl -sf --cacert {TLS}/ca.pem -u {PROMETHEUS_ADMIN} https://{prom}:9090/api/v1/targets?state=active"))["data"]["activeTargets"]
+    collectors = [t for t in targets if t["labels"]["job"] in ("otelcol", "otelcol-exporter")]
+    assert len(collectors) >= 8 and all(t["scrapeUrl"].startswith("https://") for t in collectors), [t["scrapeUrl"] for t in collectors]
+    assert all(t["health"] == "up" for t in collectors), [(t["scrapeUrl"], t["lastError"]) for t in collectors if t["health"] != "up"]
