@@ -271,12 +271,13 @@ def read(ca_cert: str, certs: list[dict], wanted: Wanted, pki_dir: str = "", ca_
     if pki_dir:
         reason = ca_current(pki_dir, ca_common_name)
         out["ca_current"], out["ca_reason"] = not reason, reason
+    # Each issuer's certificate, parsed once: the tiers' CAs are the issuers of the certificates that follow.
+    issuers: dict[str, object] = {}
     for tier in tiers or []:
         files = {"key": tier["key"], "csr": tier.get("csr") or _csr_path(tier["cert"]), "cert": tier["cert"]}
         reason = tier_reason(files, tier["common_name"], ca_parsed, wanted)
-        out["tiers"][tier["name"]] = {"current": not reason, "reason": reason,
-                                      "renewal_due": read_certificate(files["cert"], wanted)[0].renewal_due}
-    issuers: dict[str, object] = {}
+        found, issuers[tier["cert"]] = read_certificate(files["cert"], wanted)
+        out["tiers"][tier["name"]] = {"current": not reason, "reason": reason, "renewal_due": found.renewal_due}
     for entry in certs:
         found, parsed = read_certificate(entry["cert"], wanted)
         csr = entry.get("csr") or _csr_path(entry["cert"])
