@@ -121,7 +121,8 @@ def test_prometheus_scrapes_every_collector_group_and_grafana_on_its_scheme(tmp_
     jobs = {j["job_name"]: j for j in tls["scrape_configs"]}
     for job in ("otelcol", "otelcol-exporter"):
         assert jobs[job]["tls_config"] == {"ca_file": "/ca.pem", "cert_file": "/p/cert.pem", "key_file": "/p/key.pem"}
-        assert {c["targets"][0]: c["labels"].get("__scheme__", "http") for c in jobs[job]["static_configs"]}["gw-1:" + ("8888" if job == "otelcol" else "8889")] == "https"
+        schemes = {c["targets"][0]: c["labels"].get("__scheme__", "http") for c in jobs[job]["static_configs"]}
+        assert schemes["gw-1:" + ("8888" if job == "otelcol" else "8889")] == "https"
     assert [c["labels"].get("__scheme__", "http") for c in jobs["otelcol"]["static_configs"]] == ["http", "http", "https"]
     plain = yaml.safe_load(render("prometheus", ["prometheus.yml.j2"], {}, tmp_path / "plain",
                                   groups={"grafana": {"grafana-1": {}}})["prometheus.yml"])
