@@ -52,7 +52,7 @@ stage() { # name command...
 # each cut at 600 characters.
 what_failed() { # log file
   grep -E -B1 '^(fatal|failed): \[|^ERROR|^E   |^FAILED |^[_=]{5,} .* [_=]{5,}$|[0-9]+ failed|^CRITICAL|^Traceback' "$1" |
-    grep -v '^--$' | tail -n 60 | cut -c1-600 || true
+    grep -v -e '^--$' -e '^FAILED - RETRYING' | tail -n 60 | cut -c1-600 || true
 }
 
 show_failures() {
@@ -119,7 +119,7 @@ platform() {
 # everything else in the first lane. Their container names differ from every
 # other scenario's. docs/development.md, "CI", has the times.
 BESIDE=(prod prometheus)
-FIRST=(stack)
+FIRST=()
 beside_dir=""
 beside_pid=""
 

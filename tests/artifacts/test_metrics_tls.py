@@ -61,7 +61,7 @@ def series(text: str) -> set[str]:
     out = set()
     for line in text.splitlines():
         if line and not line.startswith("#") and not line.startswith("target_info"):
-            name, _, rest = line.rpartition(" ")[0].partition("{")
+            name, rest = (line.rpartition(" ")[0] + "{").split("{", 2)[:2]
             labels = ",".join(sorted(p for p in rest.rstrip("}").split(",") if p and not p.endswith('=""')))
             out.add(f"{name}{{{labels}}}")
     return out
@@ -105,7 +105,7 @@ def client(work: Path, with_certificate: bool = True) -> ssl.SSLContext:
 
 
 def test_the_config_scrapes_the_loopback_server_and_serves_it_over_tls(collector) -> None:
-    config, _, loopback, work = collector
+    config, loopback, work = collector[0], collector[2], collector[3]
     reader = config["service"]["telemetry"]["metrics"]["readers"][0]["pull"]["exporter"]["prometheus"]
     assert reader["host"] == "127.0.0.1" and f":{reader['port']}/" in loopback
     assert config["service"]["pipelines"]["metrics/self"]["exporters"] == ["prometheus/self"]
@@ -114,7 +114,7 @@ def test_the_config_scrapes_the_loopback_server_and_serves_it_over_tls(collector
 
 
 def test_the_same_metrics_over_tls_without_a_job_of_their_own(collector) -> None:
-    _, url, loopback, work = collector
+    url, loopback, work = collector[1:]
     # The collector scrapes itself every 15 s: until a scrape has every series its telemetry server has by then.
     deadline = time.monotonic() + 60
     served, own, over_tls = "", set(), set()
@@ -142,7 +142,7 @@ def test_the_same_metrics_over_tls_without_a_job_of_their_own(collector) -> None
 
 
 def test_plain_http_and_clients_without_a_certificate_get_nothing(collector) -> None:
-    _, url, _, work = collector
+    url, work = collector[1], collector[3]
     with pytest.raises((OSError, urllib.error.URLError)):
         get(url.replace("https://", "http://"))
     with pytest.raises((ssl.SSLError, OSError, urllib.error.URLError)):

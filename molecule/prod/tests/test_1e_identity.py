@@ -69,7 +69,8 @@ def test_the_collectors_metrics_speak_tls_to_a_certificate_of_the_stack():
     prom = LBS[0]
     curl = "curl -s -o /dev/null -w '%{http_code}' --max-time 10"
     cert = f"--cacert {TLS}/ca.pem --cert {TLS}/prometheus/cert.pem --key {TLS}/prometheus/key.pem"
-    for target in (f"{APP}:8888", f"{STORES[0]}:8888", f"{SAMPLERS[0]}:8888", f"{SAMPLERS[0]}:8889"):
+    # A store host's agent serves on 8889 (Jaeger has 8888 there, plain: docs/security.md).
+    for target in (f"{APP}:8888", f"{STORES[0]}:8889", f"{SAMPLERS[0]}:8888", f"{SAMPLERS[0]}:8889"):
         plain = node(prom).run(f"{curl} http://{target}/metrics")
         assert plain.stdout != "200", f"{target} answered plain HTTP"
         anonymous = node(prom).run(f"{curl} --cacert {TLS}/ca.pem https://{target}/metrics")

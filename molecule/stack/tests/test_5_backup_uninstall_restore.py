@@ -74,7 +74,7 @@ def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_
 
     # site.yml brings it all back, each start waiting for health: Jaeger with the trace its kept data holds;
     # Prometheus and Grafana empty.
-    back = converge(host, {}, None, ("-l", "all"))
+    back = converge(host, {}, None, ("-l", "all"), timeout=900)
     assert back.returncode == 0, back.stdout[-3000:]
     for h, services in placed:
         for role, unit in services:
@@ -91,5 +91,5 @@ def test_backup_destroy_uninstall_everything_then_site_and_restore_bring_it_all_
     # Telemetry flows end to end again.
     assert spans_in_jaeger(backend, probe(converge, host, 3)) == 3
     # Restored as site.yml would have it: the next run changes nothing.
-    last = converge(host, {}, None, ("-l", "all"))
+    last = converge(host, {}, None, ("-l", "all"), timeout=900)
     assert re.findall(r"changed=(\d+)", last.stdout) == ["0", "0", "0"], last.stdout[-1500:]
