@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -28,6 +29,13 @@ def checksum_file_for(art: build_mirror.Artifact) -> str:
         # A .sha256 beside the archive holding the bare digest.
         return f"{art.archive}.sha256"
     return "sha256sums.txt"
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def fetch(url: str) -> bytes:

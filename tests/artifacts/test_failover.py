@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mirror_lib import ARTIFACTS, PINS, render
+from mirror_lib import ARTIFACTS, PINS, free_port, render
 
 ARCH = next(iter(ARTIFACTS.values())).arch
 VERSIONS = (PINS["otelcol"]["version"], PINS["otelcol"]["previous_version"])
@@ -79,12 +78,6 @@ def test_a_gateway_with_two_jaegers_fails_over_between_them(unpacked, tmp_path: 
     assert traces["processors"] == ["memory_limiter", "tail_sampling", "batch"] and traces["exporters"] == ["failover/jaeger_traces"]
     assert set(config["connectors"]) == {"failover/jaeger_traces"}
     validate(binary(unpacked, version), tmp_path / "config.yaml")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Gateway:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-import socket
 import ssl
 import subprocess
 import time
@@ -25,15 +24,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from mirror_lib import ARTIFACTS, PINS, render
+from mirror_lib import ARTIFACTS, PINS, free_port, render
 
 ARCH = next(iter(ARTIFACTS.values())).arch
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def issue(out: Path, name: str, ca: tuple | None) -> tuple:
