@@ -37,7 +37,7 @@ PLAYBOOK = READ + """    - {ansible.builtin.include_role: {name: telemetry.stack
     - ansible.builtin.assert:
         that:
           - __pki_read.ca_current and __pki_read.current | length == 2
-          - __pki_read.tiers | dict2items | selectattr('value.current') | list | length == 2
+          - __pki_read.tiers | dict2items | selectattr('value.current') | list | length == 3
           - _pki_host_certs | selectattr('issuer', 'search', '/tiers/TIER.pem$') | map(attribute='name') | list == ['otelcol-contrib']
         fail_msg: "{{ __pki_read | to_json }}"
     - name: Every issuing step again, as if nothing were current
@@ -46,7 +46,7 @@ PLAYBOOK = READ + """    - {ansible.builtin.include_role: {name: telemetry.stack
         __pki_read:
           current: []
           ca_current: false
-          tiers: {agent: {current: false, renewal_due: false}, gateway: {current: false, renewal_due: false}}
+          tiers: "{{ dict(_pki_tiers | map(attribute='name') | product([{'current': false, 'renewal_due': false}])) }}"
           certificates: "{{ _pki_host_certs | map(attribute='cert') | map('community.general.dict_kv', 'path')
                             | map('combine', {'renewal_due': false}) }}"
 """

@@ -23,10 +23,12 @@ def serial(host, service: str) -> str:
 def test_one_directory_per_service_and_no_other(host):
     listed = set(host.check_output(f"find {TLS} -mindepth 1 -maxdepth 1 -type d -printf '%f\\n'").split())
     assert listed == services(host) | {"tiers"}
-    for path in ("ca.pem", "tiers/agent.pem", "tiers/gateway.pem", "tiers/collectors.pem"):
+    for path in ("ca.pem", "tiers/agent.pem", "tiers/gateway.pem", "tiers/store.pem", "tiers/collectors.pem", "tiers/ring.pem"):
         ca = host.file(f"{TLS}/{path}")
         assert ca.user == "root" and ca.group == "root" and ca.mode == 0o644, path
-    assert host.file(f"{TLS}/tiers/collectors.pem").content_string.count("BEGIN CERTIFICATE") == 2
+    # The bundles (pki_tier_bundles): a gateway's clients, agents and gateways; the Cassandra ring's, its nodes and Jaeger.
+    for bundle, tiers in (("collectors", ("agent", "gateway")), ("ring", ("store", "gateway"))):
+        assert host.file(f"{TLS}/tiers/{bundle}.pem").content_string == "".join(host.file(f"{TLS}/tiers/{t}.pem").content_string for t in tiers)
 
 
 def test_each_key_is_readable_by_its_service_group_alone(host):

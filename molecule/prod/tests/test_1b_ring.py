@@ -11,23 +11,31 @@ import subprocess
 import time
 
 import pytest
-from prodlib import APP, NODETOOL, OBSERVER, REPO, RING, STORES, node, up_nodes
+from prodlib import APP, NODETOOL, OBSERVER, REPO, RING, STORES, TLS, node, up_nodes
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
 
 ADMIN = ("admin", "molecule-cassandra-admin-password")
 JAEGER = ("jaeger", "molecule-jaeger-cassandra-password")
-KEYSTORE = "/etc/ssl/telemetry/cassandra/keystore.pem"
-# CQL over TLS with the node's own certificate (the ring requires client certificates).
+KEYSTORE = f"{TLS}/cassandra/keystore.pem"
+# The application host's agent: its certificate is of the agents' tier, which the ring does not take.
+AGENT = (f"{TLS}/otelcol-contrib/cert.pem", f"{TLS}/otelcol-contrib/key.pem")
+# CQL over TLS with a certificate, by default the node's own (the ring requires client certificates).
 LOGIN = ("python3 -W ignore -c \"import sys, ssl; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider as P; "
-         f"t = ssl.create_default_context(cafile='/etc/ssl/telemetry/ca.pem'); t.load_cert_chain('{KEYSTORE}'); "
+         f"t = ssl.create_default_context(cafile='{TLS}/ca.pem'); t.load_cert_chain(sys.argv[5], sys.argv[6]); "
          "c = Cluster([sys.argv[1]], auth_provider=P(sys.argv[2], sys.argv[3]), ssl_context=t, ssl_options={'server_hostname': sys.argv[1]}); "
          "s = c.connect(); print(len(list(s.execute(sys.argv[4])))); c.shutdown()\"")
+# A TLS handshake with a certificate, then a wait for the server: "refused" when it ends the connection (an alert, or
+# closed), "taken" when it waits for the client to speak, as a node does for a peer it accepts.
+HANDSHAKE = ("python3 -c \"import socket, ssl, sys; t = ssl.create_default_context(cafile='" + TLS + "/ca.pem'); "
+             "t.load_cert_chain(sys.argv[3], sys.argv[4]); s = socket.create_connection((sys.argv[1], int(sys.argv[2])), 10)\n"
+             "try:\n s = t.wrap_socket(s, server_hostname=sys.argv[1]); s.settimeout(3); print('refused' if s.recv(1) == b'' else 'taken')\n"
+             "except (ssl.SSLError, ConnectionError) as e: print('refused', e)\nexcept TimeoutError: print('taken')\"")
 
 
-def cql(host, login: tuple[str, str], query: str):
-    return host.run(f"{LOGIN} {APP} {login[0]} '{login[1]}' \"{query}\"")
+def cql(host, login: tuple[str, str], query: str, cert: tuple[str, str] = (KEYSTORE, KEYSTORE)):
+    return host.run(f"{LOGIN} {APP} {login[0]} '{login[1]}' \"{query}\" {cert[0]} {cert[1]}")
 
 
 def stored_trace(service: str) -> str:
@@ -64,6 +72,18 @@ def test_only_the_inventorys_passwords_log_in(host):
     assert cql(host, JAEGER, "SELECT * FROM jaeger_v1_dc1.traces LIMIT 1").rc == 0
     # Jaeger's role reads its own keyspace, not the roles table.
     assert cql(host, JAEGER, "SELECT * FROM system_auth.roles").rc != 0
+
+
+def test_an_agents_certificate_is_refused_by_the_ring_whatever_the_password(host):
+    """The ring takes its own nodes and the gateways' tier (Jaeger's certificate; cassandra_tls_peer_ca_file is the pki
+    role's tiers/ring.pem): the agent beside the node, with Jaeger's right password, is refused in the handshake, on CQL
+    and between the nodes."""
+    assert cql(host, JAEGER, "SELECT * FROM system.local").rc == 0
+    refused = cql(host, JAEGER, "SELECT * FROM system.local", cert=AGENT)
+    assert refused.rc != 0 and "NoHostAvailable" in refused.stderr, refused.stderr[-1500:]
+    for port, cert in ((7000, (KEYSTORE, KEYSTORE)), (7000, AGENT), (9042, AGENT)):
+        said = host.check_output(f"{HANDSHAKE} {APP} {port} {cert[0]} {cert[1]}")
+        assert said.startswith("taken" if cert[0] == KEYSTORE else "refused"), (port, cert, said)
 
 
 def test_rotating_certificates_reloads_the_ring_in_place(host, converge):
