@@ -122,12 +122,13 @@ platform() {
 # other in a second lane, beside lint, unit and the other scenarios. The lanes
 # share the cores (each scenario takes 1.5 to 2.5 times as long as alone), and
 # a scenario alone leaves part of them idle (its tests wait for alerts,
-# failovers and restarts): prod here, then prometheus. FIRST names scenarios
-# of the first lane to run before its lint and unit stages, beside prod from
-# its start; none now (the stack scenario timed out beside prod's converge).
-# Their container names differ from every other scenario's.
-# docs/development.md, "CI", has the times.
-BESIDE=(prod prometheus)
+# failovers and restarts): prod here, then prometheus and the short ones, so
+# that both lanes end at about the same time (the first lane ends with the
+# stack scenario). FIRST names scenarios of the first lane to run before its
+# lint and unit stages, beside prod from its start; none now (the stack
+# scenario timed out beside prod's converge). Their container names differ
+# from every other scenario's. docs/development.md, "CI", has the times.
+BESIDE=(prod prometheus jaeger pki smoke)
 FIRST=()
 beside_dir=""
 beside_pid=""
