@@ -15,14 +15,15 @@ from ansible_collections.telemetry.stack.plugins.plugin_utils._filters import fi
 
 
 @filter_errors("otelcol_sizing", SizingError)
-def otelcol_sizing(memory_mb: Any, cpus: Any = None, mode: Any = None, spans_per_second: Any = None, datapoints_per_second: Any = None) -> dict:
+def otelcol_sizing(memory_mb: Any, cpus: Any = None, mode: Any = None, spans_per_second: Any = None, datapoints_per_second: Any = None,
+                   memory_limit_mb: Any = None, cpu_limit: Any = None) -> dict:
     """memory_limiter, GOMEMLIMIT, batch and sending-queue settings for a host (docs/sizing.md)."""
     for name, value in (("memory_mb", memory_mb), ("cpus", cpus), ("mode", mode)):
         if value is None or isinstance(value, Undefined):
             fix = {"memory_mb": "pipe ansible_facts.memtotal_mb in", "cpus": "pass cpus=ansible_facts.processor_vcpus",
                    "mode": "pass mode='agent' or mode='gateway'"}[name]
             raise SizingError(f"{name} is missing (undefined); {fix}, with facts gathered")
-    return size(memory_mb, cpus, mode, spans_per_second, datapoints_per_second)
+    return size(memory_mb, cpus, mode, spans_per_second, datapoints_per_second, memory_limit_mb, cpu_limit)
 
 
 class FilterModule:

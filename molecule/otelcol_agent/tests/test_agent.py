@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import yaml
+
 # Tests that change the agents run once over both (-l), not once per host: each ansible-playbook run costs CI time.
 AGENTS = ["otelcol_agent-debian12", "otelcol_agent-debian13"]
 BOTH = ("-l", ",".join(AGENTS))
@@ -40,9 +42,24 @@ def test_otlp_only_on_loopback(host):
     assert "127.0.0.1:4317" in listening and "0.0.0.0:4317" not in listening
 
 
-def test_gomemlimit_from_sizing(host):
-    env = host.file("/etc/otelcol-contrib/otelcol-contrib.env").content_string
-    assert "GOMEMLIMIT=" in env and "MiB" in env
+def test_the_plans_limits_hold_the_agent_and_it_is_sized_inside_them(host):
+    # An agent's defaults, otelcol_cpu_limit 0.5 and otelcol_memory_limit_mb 512: systemd writes them into the service's
+    # cgroup, where the kernel holds them, and the collector is sized inside them, not for the machine's 24 GiB
+    # (docs/sizing.md: limit_mib 80% of 512, GOMEMLIMIT 80% of that; GOMAXPROCS 1).
+    show = host.check_output("systemctl show otelcol-contrib -p CPUQuotaPerSecUSec -p MemoryMax -p Environment")
+    props = dict(line.split("=", 1) for line in show.splitlines())
+    assert props["CPUQuotaPerSecUSec"] == "500ms" and props["MemoryMax"] == str(512 << 20), props
+    assert set(props["Environment"].split()) == {"GOMAXPROCS=1", "GOMEMLIMIT=327MiB"}, props
+    cgroups = dict(line.split(":", 2)[1:] for line in host.file(f"/proc/{pid(host)}/cgroup").content_string.splitlines())
+    if "memory" in cgroups:  # cgroup v1, as on the build machines
+        memory = host.file(f"/sys/fs/cgroup/memory{cgroups['memory']}/memory.limit_in_bytes").content_string
+        cpu = host.file(f"/sys/fs/cgroup/cpu,cpuacct{cgroups['cpu,cpuacct']}/cpu.cfs_quota_us").content_string
+        assert (int(memory), int(cpu)) == (512 << 20, 50000)
+    else:
+        assert host.file(f"/sys/fs/cgroup{cgroups['']}/memory.max").content_string.strip() == str(512 << 20)
+        assert host.file(f"/sys/fs/cgroup{cgroups['']}/cpu.max").content_string.split()[0] == "50000"
+    config = yaml.safe_load(host.file("/etc/otelcol-contrib/config.yaml").content_string)
+    assert config["processors"]["memory_limiter"] == {"check_interval": "1s", "limit_mib": 409, "spike_limit_mib": 81}
 
 
 def test_preflight_refuses_missing_and_unreadable_tls_files(host, refused):

@@ -43,9 +43,13 @@ def _positive(name: str, value: Any, *, integer: bool = False) -> float:
     return float(value)
 
 
-def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, datapoints_per_second: Any = None) -> dict[str, Any]:
+def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, datapoints_per_second: Any = None,
+         memory_limit_mb: Any = None, cpu_limit: Any = None) -> dict[str, Any]:
     """Settings for a collector in ``mode`` on a host with ``memory_mb`` MiB and ``cpus`` CPUs.
 
+    ``memory_mb`` and ``cpus`` are what the host gives its services: its cgroup's limits where it has them (a
+    container's), else the machine's (host_state's ``resources``). ``memory_limit_mb`` and ``cpu_limit`` are the
+    collector's own unit's (MemoryMax, CPUQuota): the budget never exceeds them.
     Numbers only: strings, zero, negatives and None are refused with a SizingError naming the field.
     """
     memory = _positive("memory_mb", memory_mb, integer=True)
@@ -56,19 +60,26 @@ def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, dat
     for name, value in (("spans_per_second", spans_per_second), ("datapoints_per_second", datapoints_per_second)):
         if value is not None:
             rates[name] = _positive(name, value)
-
-    warnings = []
-    floor = RESOURCE_PLAN[mode]
-    if memory < floor["memory_mib"]:
-        warnings.append(f"{int(memory)} MiB of memory is below the {floor['memory_mib']} MiB the resource plan asks for a {mode}")
-    if cpu < floor["cpus"]:
-        warnings.append(f"{cpu:g} CPUs are below the {floor['cpus']:g} the resource plan asks for a {mode}")
+    unit_memory = _positive("memory_limit_mb", memory_limit_mb, integer=True) if memory_limit_mb is not None else None
+    if cpu_limit is not None:
+        cpu = min(cpu, _positive("cpu_limit", cpu_limit))
 
     if mode == "agent":
         budget = min(max(memory * AGENT_SHARE, AGENT_MIN_MIB), AGENT_MAX_MIB, memory / 2)
     else:
         budget = memory - max(GATEWAY_OS_RESERVE_MIB, memory * GATEWAY_OS_RESERVE_SHARE)
+    if unit_memory is not None:
+        budget = min(budget, unit_memory)
     budget = max(budget, 64)
+
+    # The plan's figure for an agent is the agent's own (it shares its host), for a gateway the host's.
+    warnings = []
+    floor = RESOURCE_PLAN[mode]
+    have = unit_memory if mode == "agent" and unit_memory is not None else memory
+    if have < floor["memory_mib"]:
+        warnings.append(f"{int(have)} MiB of memory is below the {floor['memory_mib']} MiB the resource plan asks for a {mode}")
+    if cpu < floor["cpus"]:
+        warnings.append(f"{cpu:g} CPUs are below the {floor['cpus']:g} the resource plan asks for a {mode}")
     limit = int(budget * LIMIT_SHARE)
     spike = int(limit * SPIKE_SHARE)
 

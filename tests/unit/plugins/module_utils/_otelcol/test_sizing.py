@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from ansible_collections.telemetry.stack.plugins.module_utils._otelcol.sizing import SizingError, size
+from ansible_collections.telemetry.stack.plugins.module_utils._stack.host import read_resources
 
 # (memory MiB, cpus, mode, spans/s) -> expected limit_mib, whether the plan warns
 HOSTS = [
@@ -29,6 +32,51 @@ def test_memory_limits(memory: int, cpus: float, mode: str, sps, limit: int, war
     assert out["gomemlimit_mib"] == int(limit * 0.8)
     assert ml["limit_mib"] < memory
     assert bool(out["warnings"]) is warns
+
+
+def test_the_units_limits_cap_the_budget() -> None:
+    # The plan's agent on a 24 GiB application host: its unit's MemoryMax=512M and CPUQuota=50%, not 10% of the host.
+    agent = size(24576, 2, "agent", memory_limit_mb=512, cpu_limit=0.5)
+    assert agent["memory_limiter"]["limit_mib"] == 409 and agent["gomemlimit_mib"] == 327
+    assert agent["sending_queue"]["num_consumers"] == 2 and not agent["warnings"]
+    # A limit above what the host's share gives changes nothing; a CPU limit lowers the consumers.
+    assert size(4096, 2, "agent", memory_limit_mb=2048) == size(4096, 2, "agent")
+    gateway = size(16384, 8, "gateway", memory_limit_mb=4096, cpu_limit=2)
+    assert gateway["memory_limiter"]["limit_mib"] == 3276 and gateway["sending_queue"]["num_consumers"] == 4
+    # An agent's own limit below the plan warns, whatever the host has.
+    assert size(24576, 2, "agent", memory_limit_mb=256)["warnings"]
+
+
+def _host(root: Path, cgroup: str, files: dict[str, str]) -> dict:
+    """host_state's resources on a 24 GiB machine whose cgroups hold the files given (path: content)."""
+    (root / "proc" / "self").mkdir(parents=True)
+    (root / "proc" / "meminfo").write_text("MemTotal:       25165824 kB\nMemFree:        1000 kB\n")
+    (root / "proc" / "self" / "cgroup").write_text(cgroup)
+    for path, value in files.items():
+        (root / "cgroup" / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / "cgroup" / path).write_text(value + "\n")
+    return read_resources(str(root / "proc"), str(root / "cgroup"))
+
+
+@pytest.mark.parametrize(
+    ("cgroup", "files"),
+    [
+        pytest.param("0::/system.slice/docker-ab12.scope\n",
+                     {"system.slice/docker-ab12.scope/memory.max": str(512 << 20),
+                      "system.slice/docker-ab12.scope/cpu.max": "50000 100000"}, id="v2"),
+        pytest.param("5:memory:/docker/ab12\n3:cpu,cpuacct:/docker/ab12\n0::/docker/ab12\n",
+                     {"memory/docker/ab12/memory.limit_in_bytes": str(512 << 20),
+                      "cpu,cpuacct/docker/ab12/cpu.cfs_quota_us": "50000",
+                      "cpu,cpuacct/docker/ab12/cpu.cfs_period_us": "100000"}, id="v1"),
+    ],
+)
+def test_a_container_is_sized_by_its_cgroup_not_the_machine(tmp_path: Path, cgroup: str, files: dict) -> None:
+    # `docker run --cpus 0.5 --memory 512m`: the machine's 24 GiB would give an agent 2 GiB, past what the kernel allows.
+    resources = _host(tmp_path, cgroup, files)
+    assert resources["memory_mib"] == 512 and resources["cpus"] == 0.5
+    sized = size(resources["memory_mib"], resources["cpus"], "agent")
+    assert sized["memory_limiter"]["limit_mib"] == 204 and sized == size(512, 0.5, "agent")
+    assert size(24576, 2, "agent")["memory_limiter"]["limit_mib"] == 1638
 
 
 def test_batches_follow_the_load() -> None:
@@ -65,6 +113,9 @@ def test_datapoints_count_a_tenth_of_a_span() -> None:
         ((4096, float("nan"), "agent"), "cpus"),
         ((4096, 2, "collector"), "mode"),
         ((4096, 2, None), "mode"),
+        ((4096, 2, "agent", None, None, 0), "memory_limit_mb"),
+        ((4096, 2, "agent", None, None, "512"), "memory_limit_mb"),
+        ((4096, 2, "agent", None, None, None, -1), "cpu_limit"),
     ],
 )
 def test_bad_input_names_the_field(args, field: str) -> None:
