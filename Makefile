@@ -10,13 +10,16 @@ SHELL := /bin/bash
 
 S ?=
 
-.PHONY: help demo demo-down test lint unit mirror mirror-serve mirror-stop molecule scenario build venv engine images clean
+.PHONY: help demo bench demo-down test lint unit mirror mirror-serve mirror-stop molecule scenario build venv engine images clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 demo: ## The main job: deploy into fresh containers and say what happened
 	@scripts/demo.sh
+
+bench: ## The pipeline benchmark on the demo's hosts (docs/benchmarks.md); about 40 minutes
+	@scripts/bench-pipeline.sh
 
 demo-down: ## Remove the demo containers
 	@scripts/demo.sh down

@@ -9,6 +9,8 @@ from the Go module proxy configured in ``go env``:
 
 * otelcol and otelcol-contrib: the OpenTelemetry Collector Builder (ocb) of the
   pinned version, with the manifests in ``scripts/mirror/manifests/``;
+* telemetrygen, the benchmarks' load generator: contrib's ``cmd/telemetrygen``
+  (a test tool; upstream ships it as a container image only);
 * jaeger: ``cmd/jaeger`` (and ``examples/hotrod``) of the Jaeger module;
 * prometheus and promtool: ``cmd/prometheus`` and ``cmd/promtool``;
 * alertmanager and amtool: ``cmd/alertmanager`` and ``cmd/amtool``, with an
@@ -65,10 +67,13 @@ PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
 ALERTMANAGER_RELEASES = "github.com/prometheus/alertmanager/releases/download"
 GRAFANA_RELEASES = "dl.grafana.com/oss/release"
 CASSANDRA_RELEASES = "archive.apache.org/dist/cassandra"
+# Upstream has no download of telemetrygen (only a container image): the mirror
+# keeps it under a path of this project's, in goreleaser's layout.
+TEST_TOOLS = "telemetry.stack/test-tools"
 
 # Bump a recipe's revision when its build or packaging changes: artifacts built
 # by an older revision are rebuilt, the others are kept.
-RECIPE_REVISION = {"otelcol": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1, "cassandra": 1}
+RECIPE_REVISION = {"otelcol": 1, "telemetrygen": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1, "cassandra": 1}
 
 
 def log(msg: str) -> None:
@@ -270,6 +275,33 @@ def otelcol_artifacts(pins: dict, arch: str) -> list[Artifact]:
             recipe_inputs=[(MANIFESTS / f"{dist}.yaml").read_text(), json.dumps(CAPPED_MODULES)], build=build_otelcol,
         ))
     return arts
+
+
+def build_telemetrygen(art: Artifact, work: Path, release: Path) -> None:
+    module = f"{CONTRIB}/cmd/telemetrygen"
+    src = work / "src"
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    info(f"telemetrygen {art.version}: source of {module}@v{art.version}")
+    module_source(module, f"v{art.version}", src)
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    run(["go", "build", "-trimpath", "-o", str(out / "telemetrygen"), "."], cwd=src,
+        env={"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0", "GOWORK": "off", "GOFLAGS": "-mod=mod"},
+        what=f"telemetrygen {art.version} linux/{art.arch}: go build", logfile=logfile)
+    release.mkdir(parents=True, exist_ok=True)
+    write_tar_gz(release / art.archive, [("telemetrygen", out / "telemetrygen")], mtime=int(time.time()))
+    write_checksums(release / "checksums.txt", [p.name for p in release.glob(f"telemetrygen_{art.version}_*.tar.gz")],
+                    lambda h, n: f"{h}  {n}\n")
+
+
+def telemetrygen_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    version = pins["otelcol"]["telemetrygen_version"]
+    return [Artifact(
+        name=f"telemetrygen-{version}-{arch}", kind="telemetrygen", version=version, arch=arch,
+        release_dir=f"{TEST_TOOLS}/telemetrygen/v{version}", archive=f"telemetrygen_{version}_linux_{arch}.tar.gz",
+        build=build_telemetrygen,
+    )]
 
 
 # --- jaeger -----------------------------------------------------------------------------------
@@ -600,7 +632,7 @@ def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
     arts: list[Artifact] = []
     for arch in arches:
         arts += otelcol_artifacts(pins, arch) + jaeger_artifacts(pins, arch) + prometheus_artifacts(pins, arch)
-        arts += alertmanager_artifacts(pins, arch)
+        arts += alertmanager_artifacts(pins, arch) + telemetrygen_artifacts(pins, arch)
         if arch == host_arch():
             arts += grafana_artifacts(pins, arch)
     # Architecture-independent: once, whichever architectures are asked for.

@@ -25,6 +25,8 @@ def checksum_file_for(art: build_mirror.Artifact) -> str:
         return f"opentelemetry-collector-releases_{art.archive.split('_', 1)[0]}_checksums.txt"
     if art.kind == "jaeger":
         return f"jaeger-{art.version}.sha256sum.txt"
+    if art.kind == "telemetrygen":
+        return "checksums.txt"
     if art.kind in ("grafana", "cassandra"):
         # A .sha256 beside the archive holding the bare digest.
         return f"{art.archive}.sha256"

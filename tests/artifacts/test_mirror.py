@@ -74,6 +74,7 @@ def test_archive_layout_and_checksum_file(mirror_url: str, name: str, unpacked) 
         return
     expected = {
         "otelcol": sorted([art.archive.split("_", 1)[0], "README.md"]),
+        "telemetrygen": ["telemetrygen"],
         "jaeger": [f"jaeger-{art.version}-linux-{ARCH}/{f}" for f in ("example-hotrod", "jaeger")],
         "prometheus": [f"prometheus-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "prometheus", "prometheus.yml", "promtool")],
         "alertmanager": [f"alertmanager-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "alertmanager", "alertmanager.yml", "amtool")],

@@ -1,0 +1,305 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pipeline benchmark: what an agent configured by this collection carries at the resource plan's size.
+
+telemetrygen (from the test mirror) runs on the demo's application host, beside the agent, and sends OTLP to it on
+loopback, as an application would. The agent (held to 0.5 CPU and 512 MiB by its unit) sends over mTLS to the
+gateway, which sends to Jaeger (badger) on the backend. Every count comes from the programs' own metrics:
+
+- sent: what telemetrygen generated (its "traces generated" lines; two spans a trace);
+- accepted and refused by the agent's receiver, sent and failed by its exporter;
+- accepted by the gateway; accepted by Jaeger's receiver and written by its storage exporter.
+
+A rate passes when, over --seconds, telemetrygen reached it (95 % or more), and every span it sent was accepted by
+the agent, the gateway and Jaeger, and written to storage, with nothing refused or failed on the way.
+
+    python3 tests/bench/pipeline.py capacity [--signal traces|metrics] [--rates 2500,5000,...] [--seconds 60]
+    python3 tests/bench/pipeline.py compare --rates ...    # the collection's agent, then upstream's default config
+    python3 tests/bench/pipeline.py overload --rate N      # N for --seconds, then what happened
+    python3 tests/bench/pipeline.py smoke                  # 10 s at 1000 spans/s, zero loss: the test that it runs
+
+scripts/bench-pipeline.sh deploys the demo and runs them in order; docs/benchmarks.md has the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# The demo's hosts by default (--hosts: the stack scenario's, whose inventory is the demo's).
+APP, GATEWAY, BACKEND = "demo-app", "demo-gateway", "demo-backend"
+UNIT = "otelcol-contrib"
+BINARY = "/opt/otelcol-contrib/current/otelcol-contrib"
+TELEMETRYGEN = "/usr/local/bin/telemetrygen"
+# Where each program serves its own metrics, seen from its host (the demo serves them plain).
+METRICS_PORT = 8888
+
+
+def agent_metrics() -> tuple[str, int]:
+    return APP, METRICS_PORT
+# Upstream's default config (tests/artifacts/configs), run beside the agent under the same limits.
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "artifacts" / "configs" / "otelcol-release-default.yaml"
+DEFAULT_UNIT, DEFAULT_GRPC, DEFAULT_METRICS = "bench-upstream-default", 14317, 18888
+ITEMS = {"traces": "spans", "metrics": "metric_points"}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}]     {msg}", file=sys.stderr, flush=True)
+
+
+def sh(container: str, script: str, timeout: float = 120) -> str:
+    proc = subprocess.run(["docker", "exec", container, "bash", "-c", script], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{container}: {script[:120]!r} exited {proc.returncode}: {proc.stderr.strip()[-800:]}")
+    return proc.stdout
+
+
+def metrics(where: tuple[str, int]) -> dict[tuple[str, str], float]:
+    """{(family without _total, labels text): value} from a Prometheus endpoint on the host's loopback."""
+    container, port = where
+    out = {}
+    for line in sh(container, f"curl -sf http://127.0.0.1:{port}/metrics").splitlines():
+        m = re.match(r"^([a-z_]+?)(?:_total)?(\{[^}]*\})? ([0-9.e+-]+)$", line)
+        if m:
+            out[(m.group(1), m.group(2) or "")] = float(m.group(3))
+    return out
+
+
+def total(sample: dict, family: str, label: str = "") -> float:
+    return sum(v for (f, labels), v in sample.items() if f == family and label in labels)
+
+
+def counts(signal: str, agent: tuple[str, int] | None = None) -> dict[str, float]:
+    item = ITEMS[signal]
+    a = metrics(agent or agent_metrics())
+    g, j = metrics((GATEWAY, METRICS_PORT)), (metrics((BACKEND, METRICS_PORT)) if signal == "traces" else {})
+    return {
+        "agent_accepted": total(a, f"otelcol_receiver_accepted_{item}", 'receiver="otlp"'),
+        "agent_refused": total(a, f"otelcol_receiver_refused_{item}", 'receiver="otlp"'),
+        "agent_sent": total(a, f"otelcol_exporter_sent_{item}"),
+        "agent_failed": total(a, f"otelcol_exporter_send_failed_{item}") + total(a, f"otelcol_exporter_enqueue_failed_{item}"),
+        "gateway_accepted": total(g, f"otelcol_receiver_accepted_{item}", 'receiver="otlp"'),
+        "gateway_refused": total(g, f"otelcol_receiver_refused_{item}", 'receiver="otlp"'),
+        "jaeger_accepted": total(j, "otelcol_receiver_accepted_spans", 'receiver="otlp"'),
+        "jaeger_written": total(j, "otelcol_exporter_sent_spans", 'exporter="jaeger_storage_exporter"'),
+    }
+
+
+def delta(after: dict, before: dict) -> dict:
+    return {k: int(after[k] - before[k]) for k in after}
+
+
+def drained(signal: str, before: dict, agent: tuple[str, int] | None, settle: float = 60) -> dict:
+    """The counts once they stop moving (the queues emptied), at most `settle` seconds after the load."""
+    last, deadline = None, time.monotonic() + settle
+    while True:
+        now = delta(counts(signal, agent), before)
+        if now == last or time.monotonic() > deadline:
+            return now
+        last = now
+        time.sleep(5)
+
+
+def load(signal: str, rate: int, seconds: int, port: int = 4317, unit: str = UNIT) -> dict:
+    """telemetrygen at `rate` items/s for `seconds` on the app host; the agent's CPU time, peak RSS and restarts."""
+    workers = max(1, -(-rate // 5000))
+    per_worker = rate / workers
+    gen = (f"{TELEMETRYGEN} {signal} --otlp-endpoint 127.0.0.1:{port} --otlp-insecure --workers {workers}"
+           f" --rate {per_worker:g} --duration {seconds}s" + (" --child-spans 1" if signal == "traces" else ""))
+    script = f"""
+set -e
+pid=$(systemctl show -p MainPID --value {unit})
+restarts=$(systemctl show -p NRestarts --value {unit})
+cpu0=$(awk '{{print $14 + $15}}' /proc/$pid/stat)
+(while sleep 0.5; do awk '/^VmRSS/{{print $2}}' /proc/$pid/status 2>/dev/null || true; done) > /tmp/bench-rss &
+sampler=$!
+t0=$(date +%s%N)
+{gen} > /tmp/bench-gen.log 2>&1 || echo "telemetrygen exited $?" >> /tmp/bench-gen.log
+t1=$(date +%s%N)
+kill $sampler
+pid1=$(systemctl show -p MainPID --value {unit})
+echo "pid=$pid pid_after=$pid1 restarts=$restarts restarts_after=$(systemctl show -p NRestarts --value {unit})"
+echo "result=$(systemctl show -p Result --value {unit}) ns=$((t1 - t0)) rss_peak_kib=$(sort -n /tmp/bench-rss | tail -n 1)"
+echo "cpu_ticks=$(( $(awk '{{print $14 + $15}}' /proc/$pid1/stat 2>/dev/null || echo $cpu0) - cpu0 ))"
+grep -E '{signal} generated|exited|rror' /tmp/bench-gen.log | grep -v grpclog || true
+"""
+    out = sh(APP, script, timeout=seconds + 120)
+    got = dict(kv.split("=", 1) for line in out.splitlines()[:3] for kv in line.split())
+    got = {k: (v if k == "result" else int(v or 0)) for k, v in got.items()}
+    rest = out.splitlines()[3:]
+    got["generated"] = sum(int(m) for m in re.findall(rf'"{signal}": (\d+)', "\n".join(rest)))
+    got["errors"] = [line for line in rest if "generated" not in line]
+    got["seconds"] = got.pop("ns") / 1e9
+    # A trace is a parent span and one child, each taken at the rate.
+    got["sent"] = got["generated"] * (2 if signal == "traces" else 1)
+    got["cpu"] = got["cpu_ticks"] / 100 / got["seconds"]
+    return got
+
+
+def step(signal: str, rate: int, seconds: int, agent: tuple[str, int] | None = None, port: int = 4317,
+         unit: str = UNIT) -> dict:
+    before = counts(signal, agent)
+    run = load(signal, rate, seconds, port, unit)
+    got = drained(signal, before, agent)
+    sent = run["sent"]
+    problems = []
+    if sent < 0.95 * rate * seconds:
+        problems.append(f"telemetrygen reached {sent / seconds:.0f}/s of {rate}/s")
+    if run["errors"]:
+        problems.append(f"telemetrygen: {run['errors'][0][-200:]} ({len(run['errors'])} lines)")
+    if run["pid"] != run["pid_after"] or run["restarts"] != run["restarts_after"]:
+        problems.append(f"the collector restarted ({run['result']})")
+    if got["agent_refused"] or got["agent_failed"] or got["gateway_refused"]:
+        problems.append(f"refused or failed: agent {got['agent_refused']} refused, {got['agent_failed']} failed;"
+                        f" gateway {got['gateway_refused']} refused")
+    hops = ["agent_accepted", "agent_sent", "gateway_accepted"] + (["jaeger_accepted", "jaeger_written"] if signal == "traces" else [])
+    # The gateway and Jaeger see the other hosts' telemetry too (none sends spans in the demo): at least, not equal.
+    lost = [f"{h} {got[h]}" for h in hops if got[h] < sent]
+    if lost:
+        problems.append(f"sent {sent}, but " + ", ".join(lost))
+    result = {"signal": signal, "rate": rate, "seconds": seconds, "sent": sent, "per_second": round(sent / run["seconds"]),
+              "agent_cpu": round(run["cpu"], 3), "agent_rss_peak_mib": round(run["rss_peak_kib"] / 1024, 1),
+              **got, "ok": not problems, "problems": problems}
+    log(f"{signal} {rate}/s for {seconds} s: {'zero loss' if not problems else '; '.join(problems)}"
+        f" (agent {result['agent_cpu']:.2f} CPU, peak RSS {result['agent_rss_peak_mib']} MiB)")
+    return result
+
+
+def capacity(signal: str, rates: list[int], seconds: int, **kw) -> dict:
+    """The highest rate of `rates` (ascending) that passes; it stops at the first that fails."""
+    results, best = [], None
+    for rate in rates:
+        r = step(signal, rate, seconds, **kw)
+        results.append(r)
+        if not r["ok"]:
+            break
+        best = r
+    return {"signal": signal, "capacity": best["rate"] if best else 0, "best": best, "steps": results}
+
+
+def notified(alert: str, instance: str, since: float, wait: float) -> float | None:
+    """Seconds from `since` until the demo's webhook sink (molecule/shared/sinks) receives `alert` firing for `instance`."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for line in sh(BACKEND, "cat /var/lib/sinks/webhook.jsonl 2>/dev/null || true").splitlines():
+            entry = json.loads(line)
+            alerts = entry.get("body", {}).get("alerts", []) if entry.get("received_at", 0) >= since else []
+            if any(a.get("status") == "firing" and a.get("labels", {}).get("alertname") == alert
+                   and instance in a.get("labels", {}).get("instance", "") for a in alerts):
+                return round(entry["received_at"] - since)
+        time.sleep(10)
+    return None
+
+
+def overload(signal: str, rate: int, seconds: int, alert_wait: float) -> dict:
+    """`rate` (three times the capacity) for `seconds`: no OOM kill, RSS under the unit's MemoryMax, the memory
+    limiter refuses and counts it, the refusals page, and all that was accepted reaches Jaeger once the load stops."""
+    limit = int(sh(APP, f"systemctl show -p MemoryMax --value {UNIT}"))
+    started = time.time()
+    before = counts(signal)
+    run = load(signal, rate, seconds)
+    got = drained(signal, before, None, settle=120)
+    problems = []
+    if run["pid"] != run["pid_after"] or run["restarts"] != run["restarts_after"]:
+        problems.append(f"the agent restarted ({run['result']})")
+    if run["rss_peak_kib"] * 1024 >= limit:
+        problems.append(f"peak RSS {run['rss_peak_kib']} KiB reached MemoryMax {limit}")
+    if not got["agent_refused"]:
+        problems.append("the agent refused nothing: not an overload")
+    if signal == "traces" and got["jaeger_written"] < got["agent_accepted"]:
+        problems.append(f"accepted {got['agent_accepted']}, Jaeger wrote {got['jaeger_written']}")
+    paged = notified("CollectorRefusingData", APP, started, alert_wait) if got["agent_refused"] else None
+    if paged is None:
+        problems.append(f"no CollectorRefusingData notification for {APP} within {alert_wait:.0f} s")
+    result = {"signal": signal, "rate": rate, "seconds": seconds, "offered": run["sent"],
+              "agent_rss_peak_mib": round(run["rss_peak_kib"] / 1024, 1), "memory_max_mib": limit >> 20,
+              "agent_cpu": round(run["cpu"], 3), **got, "notified_after_s": paged, "ok": not problems, "problems": problems}
+    log(f"overload {rate}/s for {seconds} s: {'as it should' if not problems else '; '.join(problems)}"
+        f" (offered {run['sent']}, accepted {got['agent_accepted']}, refused {got['agent_refused']},"
+        f" peak RSS {result['agent_rss_peak_mib']} of {limit >> 20} MiB, paged after {paged} s)")
+    return result
+
+
+def install_telemetrygen(archive: Path) -> None:
+    subprocess.run(["docker", "cp", str(archive), f"{APP}:/tmp/telemetrygen.tar.gz"], check=True)
+    sh(APP, f"tar -xzf /tmp/telemetrygen.tar.gz -C {Path(TELEMETRYGEN).parent} telemetrygen && rm /tmp/telemetrygen.tar.gz")
+
+
+def start_upstream_default() -> None:
+    """Upstream's config.yaml beside the agent, under the agent's unit limits, its debug exporter pointed at the
+    gateway (mTLS with the agent's certificate) and its ports moved off the agent's."""
+    import yaml  # the venv's
+
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    config["receivers"]["otlp"]["protocols"] = {"grpc": {"endpoint": f"127.0.0.1:{DEFAULT_GRPC}"},
+                                               "http": {"endpoint": "127.0.0.1:14318"}}
+    config["receivers"]["prometheus"]["config"]["scrape_configs"][0]["static_configs"][0]["targets"] = [f"127.0.0.1:{DEFAULT_METRICS}"]
+    config["extensions"] = {"health_check": {"endpoint": "127.0.0.1:14133"}, "pprof": {"endpoint": "127.0.0.1:11777"},
+                            "zpages": {"endpoint": "127.0.0.1:15679"}}
+    tls = {"ca_file": "/etc/ssl/telemetry/ca.pem", "cert_file": "/etc/ssl/telemetry/otelcol-contrib/cert.pem",
+           "key_file": "/etc/ssl/telemetry/otelcol-contrib/key.pem"}
+    config["exporters"] = {"otlp": {"endpoint": f"{GATEWAY}:4317", "tls": tls}}
+    for pipeline in config["service"]["pipelines"].values():
+        pipeline["exporters"] = ["otlp"]
+    config["service"]["telemetry"] = {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {
+        "host": "127.0.0.1", "port": DEFAULT_METRICS}}}}]}}
+    sh(APP, f"cat > /tmp/bench-default.yaml <<'EOF'\n{yaml.safe_dump(config)}\nEOF\nchmod 0644 /tmp/bench-default.yaml")
+    limits = sh(APP, f"systemctl show -p CPUQuotaPerSecUSec -p MemoryMax --value {UNIT}").split()
+    quota = int(limits[0].rstrip("ms")) // 10  # "500ms" a second is 50 %
+    sh(APP, f"systemctl stop {DEFAULT_UNIT} 2>/dev/null; systemctl reset-failed {DEFAULT_UNIT} 2>/dev/null;"
+            f" systemd-run --unit {DEFAULT_UNIT} -p User={UNIT} -p CPUQuota={quota}% -p MemoryMax={limits[1]}"
+            f" -p Environment=GOMAXPROCS=1 {BINARY} --config=/tmp/bench-default.yaml"
+            f" && for i in $(seq 30); do curl -sf http://127.0.0.1:{DEFAULT_METRICS}/metrics >/dev/null && exit 0; sleep 1; done; exit 1")
+
+
+def stop_upstream_default() -> None:
+    sh(APP, f"systemctl stop {DEFAULT_UNIT} 2>/dev/null; systemctl reset-failed {DEFAULT_UNIT} 2>/dev/null; rm -f /tmp/bench-default.yaml; true")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("what", choices=["capacity", "compare", "overload", "smoke"])
+    p.add_argument("--signal", choices=list(ITEMS), default="traces")
+    p.add_argument("--rates", default="2500,5000,7500,10000,12500,15000,20000,25000,30000")
+    p.add_argument("--rate", type=int, default=0)
+    p.add_argument("--seconds", type=int, default=60)
+    p.add_argument("--alert-wait", type=float, default=480, help="how long overload waits for the page (the rule's for: is 5m)")
+    p.add_argument("--telemetrygen", type=Path, help="the telemetrygen archive from the mirror, copied to the app host")
+    p.add_argument("--json", type=Path, help="write the results here too")
+    p.add_argument("--hosts", default=",".join((APP, GATEWAY, BACKEND)), help="the application host, gateway and backend")
+    a = p.parse_args(argv)
+    global APP, GATEWAY, BACKEND  # pylint: disable=global-statement
+    APP, GATEWAY, BACKEND = a.hosts.split(",")
+    rates = [int(r) for r in a.rates.split(",")]
+    if a.telemetrygen:
+        install_telemetrygen(a.telemetrygen)
+    if a.what == "smoke":
+        out = step(a.signal, 1000, 10)
+    elif a.what == "capacity":
+        out = capacity(a.signal, rates, a.seconds)
+    elif a.what == "compare":
+        ours = capacity(a.signal, rates, a.seconds)
+        start_upstream_default()
+        try:
+            theirs = capacity(a.signal, rates, a.seconds, agent=(APP, DEFAULT_METRICS), port=DEFAULT_GRPC, unit=DEFAULT_UNIT)
+        finally:
+            stop_upstream_default()
+        out = {"collection": ours, "upstream_default": theirs,
+               "ratio": round(ours["capacity"] / theirs["capacity"], 2) if theirs["capacity"] else None}
+        log(f"capacity: the collection's agent {ours['capacity']}/s, upstream's default config {theirs['capacity']}/s")
+    else:
+        out = overload(a.signal, a.rate, a.seconds, a.alert_wait)
+    text = json.dumps(out, indent=2)
+    print(text)
+    if a.json:
+        a.json.write_text(text + "\n")
+    return 0 if out.get("ok", True) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
