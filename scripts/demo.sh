@@ -33,8 +33,8 @@ fi
 started=$(now)
 "$REPO_ROOT/scripts/build-images.sh"
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
-log "The artifact mirror (built once, then cached)"
-"$run" python3 scripts/mirror/build_mirror.py | tail -n 1
+log "The artifact mirror: what the demo deploys (built from source once, then cached: docs/quickstart.md says how long)"
+"$run" python3 scripts/mirror/build_mirror.py --demo | tail -n 1
 # Stop the server afterwards only if this run started it (a test run may be using it).
 started_mirror=false
 if ! "$run" python3 scripts/mirror/mirror_server.py status >/dev/null; then

@@ -639,6 +639,13 @@ def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
     return arts + cassandra_artifacts(pins, arches[0]) if arches else arts
 
 
+def demo_artifacts(arts: list[Artifact], pins: dict) -> list[Artifact]:
+    """What inventories/demo deploys: the pinned otelcol-contrib, Jaeger, Prometheus, Alertmanager and Grafana.
+    Not otelcol core, the previous otelcol-contrib, Cassandra (the demo has no ring) or telemetrygen: tests use those."""
+    return [a for a in arts if a.kind in ("jaeger", "prometheus", "alertmanager", "grafana")
+            or a.name.startswith(f"otelcol-contrib-{pins['otelcol']['version']}-")]
+
+
 def host_arch() -> str:
     machine = os.uname().machine
     return {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
@@ -649,11 +656,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help=f"mirror root (default {DEFAULT_MIRROR})")
     parser.add_argument("--arch", default=host_arch(), help="comma-separated Go architectures (default: this machine's)")
     parser.add_argument("--only", default="", help="comma-separated artifact names or name prefixes")
+    parser.add_argument("--demo", action="store_true", help="only what `make demo` deploys (its first run builds no more)")
     parser.add_argument("--force", action="store_true", help="rebuild even when the cache is current")
     parser.add_argument("--list", action="store_true", help="print the artifacts and their state, build nothing")
     args = parser.parse_args(argv)
 
-    arts = all_artifacts(load_pins(), [a.strip() for a in args.arch.split(",") if a.strip()])
+    pins = load_pins()
+    arts = all_artifacts(pins, [a.strip() for a in args.arch.split(",") if a.strip()])
+    if args.demo:
+        arts = demo_artifacts(arts, pins)
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         arts = [a for a in arts if any(a.name.startswith(w) for w in wanted)]
