@@ -3,7 +3,11 @@
 # Build the systemd test images (Debian 12 and 13) from Debian's packages,
 # with debootstrap and `docker import`: no container registry is needed.
 #
-#   scripts/build-images.sh [--force] [debian12|debian13 ...]
+#   scripts/build-images.sh [--force] [--ssh] [debian12|debian13 ...]
+#
+# --ssh builds the images with openssh-server as well (tag debian12-ssh, ...),
+# for the fleet benchmark over SSH (scripts/bench-fleet.sh); each container
+# makes its own host keys when it first starts.
 #
 # Each image carries a label with the hash of its recipe (this script, the
 # package list and the suite). An image whose label matches is reused; any
@@ -16,10 +20,15 @@ PACKAGES=systemd,systemd-sysv,dbus,python3,python3-apt,ca-certificates,iproute2,
 RECIPE_LABEL=org.telemetry-stack.recipe
 
 force=false
+flavour=""
 wanted=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=true ;;
+    --ssh)
+      flavour=-ssh
+      PACKAGES+=,openssh-server
+      ;;
     -h | --help)
       sed -n '3,10p' "$0"
       exit 0
@@ -29,7 +38,7 @@ for arg in "$@"; do
 done
 
 recipe_hash() { # suite
-  { cat "${BASH_SOURCE[0]}"; echo "$1"; } | sha256sum | cut -c1-16
+  { cat "${BASH_SOURCE[0]}"; echo "$1$flavour"; } | sha256sum | cut -c1-16
 }
 
 image_label() { # image
@@ -47,7 +56,7 @@ progress() { # logfile
 }
 
 build_one() { # tag suite
-  local tag=$1 suite=$2 image="${IMAGE_REPO}:$1" hash rootfs started mirror
+  local tag=$1 suite=$2 image="${IMAGE_REPO}:$1$flavour" hash rootfs started mirror
   hash=$(recipe_hash "$suite")
   if ! $force && [ "$(image_label "$image")" = "$hash" ]; then
     info "$image is up to date (recipe $hash)"
@@ -59,15 +68,15 @@ build_one() { # tag suite
       die "debootstrap is missing and could not be installed. Fix: sudo apt-get install debootstrap"
   }
   mirror=$(python3 "$REPO_ROOT/scripts/debian_mirror.py") || exit 1
-  rootfs="${CACHE_DIR}/rootfs/${suite}"
+  rootfs="${CACHE_DIR}/rootfs/${suite}${flavour}"
   started=$(now)
   log "Building $image: debootstrap $suite from $mirror (about a minute)"
   as_root rm -rf "$rootfs"
   mkdir -p "$rootfs"
   if ! as_root debootstrap --variant=minbase --include="$PACKAGES" "$suite" "$rootfs" "$mirror" 2>&1 |
-    progress "${CACHE_DIR}/rootfs/${suite}.log"; then
-    tail -n 30 "${CACHE_DIR}/rootfs/${suite}.log" >&2 || true
-    die "debootstrap of $suite failed; full log: ${CACHE_DIR}/rootfs/${suite}.log"
+    progress "${rootfs}.log"; then
+    tail -n 30 "${rootfs}.log" >&2 || true
+    die "debootstrap of $suite failed; full log: ${rootfs}.log"
   fi
 
   info "Trimming the root filesystem"
@@ -84,6 +93,15 @@ build_one() { # tag suite
       ln -sf /dev/null '$rootfs'/etc/systemd/system/\$unit
     done
   "
+  if [ -n "$flavour" ]; then
+    # Host keys per container, made at its first start, as a cloned VM would.
+    as_root sh -c "
+      rm -f '$rootfs'/etc/ssh/ssh_host_*
+      mkdir -p '$rootfs/etc/systemd/system/ssh.service.d'
+      printf '[Service]\nExecStartPre=\nExecStartPre=/usr/bin/ssh-keygen -A\nExecStartPre=/usr/sbin/sshd -t\n' \\
+        > '$rootfs/etc/systemd/system/ssh.service.d/host-keys.conf'
+    "
+  fi
 
   info "Importing into Docker as $image"
   as_root tar -C "$rootfs" -c . | docker import \
