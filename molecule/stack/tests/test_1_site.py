@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
-from stacklib import COLLECTORS, GRAFANA, TLS, prometheus, probe, spans_in_jaeger
+from stacklib import COLLECTORS, GRAFANA, REPO, TLS, prometheus, probe, spans_in_jaeger
+
+# The application host, the gateway and the backend, as tests/bench/pipeline.py --hosts takes them.
+COLLECTORS_BY_ROLE = ["app-debian12", "gateway-debian13", "backend-debian12"]
 
 testinfra_hosts = ["ansible://app-debian12"]
 
@@ -28,6 +33,21 @@ def test_n_spans_from_the_application_host_all_arrive_in_jaeger(host, backend, c
     # at least N; the count here must be exactly N: nothing lost, nothing doubled.
     trace_id = probe(converge, host, 50)
     assert spans_in_jaeger(backend, trace_id) == 50
+
+
+def test_the_pipeline_benchmark_runs_and_loses_nothing(tmp_path):
+    # make bench's driver (tests/bench/pipeline.py, docs/benchmarks.md) for 10 s at 1000 spans/s through this stack, the
+    # demo's shape: a smoke run, so that it cannot rot. Every hop's own counters hold every span telemetrygen sent.
+    sys.path.insert(0, str(REPO / "scripts" / "mirror"))
+    import build_mirror  # pylint: disable=import-outside-toplevel
+
+    art = build_mirror.telemetrygen_artifacts(build_mirror.load_pins(), build_mirror.host_arch())[0]
+    proc = subprocess.run([sys.executable, str(REPO / "tests" / "bench" / "pipeline.py"), "smoke", "--json", str(tmp_path / "smoke.json"),
+                           "--hosts", ",".join(COLLECTORS_BY_ROLE), "--telemetrygen", str(build_mirror.DEFAULT_MIRROR / art.release_dir / art.archive)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    result = json.loads((tmp_path / "smoke.json").read_text()) if (tmp_path / "smoke.json").exists() else {}
+    assert proc.returncode == 0 and result.get("ok"), proc.stderr[-2000:]
+    assert result["sent"] >= 9500 and min(result[k] for k in ("agent_accepted", "gateway_accepted", "jaeger_written")) >= result["sent"]
 
 
 def test_every_collector_is_scraped_by_prometheus(backend, wait):
