@@ -109,7 +109,7 @@ def load(signal: str, rate: int, seconds: int, port: int = 4317, unit: str = UNI
     """telemetrygen at `rate` items/s for `seconds` on the app host; the agent's CPU time, peak RSS and restarts."""
     workers = max(1, -(-rate // 5000))
     per_worker = rate / workers
-    gen = (f"{TELEMETRYGEN} {signal} --otlp-endpoint 127.0.0.1:{port} --otlp-insecure --workers {workers}"
+    gen = (f"timeout {seconds + 60} {TELEMETRYGEN} {signal} --otlp-endpoint 127.0.0.1:{port} --otlp-insecure --workers {workers}"
            f" --rate {per_worker:g} --duration {seconds}s" + (" --child-spans 1" if signal == "traces" else ""))
     script = f"""
 set -e
@@ -126,7 +126,8 @@ pid1=$(systemctl show -p MainPID --value {unit})
 echo "pid=$pid pid_after=$pid1 restarts=$restarts restarts_after=$(systemctl show -p NRestarts --value {unit})"
 echo "result=$(systemctl show -p Result --value {unit}) ns=$((t1 - t0)) rss_peak_kib=$(sort -n /tmp/bench-rss | tail -n 1)"
 echo "cpu_ticks=$(( $(awk '{{print $14 + $15}}' /proc/$pid1/stat 2>/dev/null || echo $cpu0) - cpu0 ))"
-grep -E '{signal} generated|exited|rror' /tmp/bench-gen.log | grep -v grpclog || true
+grep -F '{signal} generated' /tmp/bench-gen.log || true
+awk -F '\t' '$2 == "ERROR" || $2 == "FATAL" || /^telemetrygen exited/' /tmp/bench-gen.log
 """
     out = sh(APP, script, timeout=seconds + 120)
     got = dict(kv.split("=", 1) for line in out.splitlines()[:3] for kv in line.split())
