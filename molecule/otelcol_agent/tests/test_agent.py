@@ -51,9 +51,10 @@ def test_the_plans_limits_hold_the_agent_and_it_is_sized_inside_them(host):
     assert props["CPUQuotaPerSecUSec"] == "500ms" and props["MemoryMax"] == str(512 << 20), props
     assert set(props["Environment"].split()) == {"GOMAXPROCS=1", "GOMEMLIMIT=327MiB"}, props
     cgroups = dict(line.split(":", 2)[1:] for line in host.file(f"/proc/{pid(host)}/cgroup").content_string.splitlines())
-    if "memory" in cgroups:  # cgroup v1, as on the build machines
+    if "memory" in cgroups:  # cgroup v1, as on the build machines (cpu mounted alone or as cpu,cpuacct)
+        cpu_controller = next(c for c in cgroups if "cpu" in c.split(","))
         memory = host.file(f"/sys/fs/cgroup/memory{cgroups['memory']}/memory.limit_in_bytes").content_string
-        cpu = host.file(f"/sys/fs/cgroup/cpu,cpuacct{cgroups['cpu,cpuacct']}/cpu.cfs_quota_us").content_string
+        cpu = host.file(f"/sys/fs/cgroup/{cpu_controller}{cgroups[cpu_controller]}/cpu.cfs_quota_us").content_string
         assert (int(memory), int(cpu)) == (512 << 20, 50000)
     else:
         assert host.file(f"/sys/fs/cgroup{cgroups['']}/memory.max").content_string.strip() == str(512 << 20)
