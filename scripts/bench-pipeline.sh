@@ -56,13 +56,13 @@ out = Path(sys.argv[1])
 c, m, o = (json.loads((out / f).read_text()) for f in ("traces.json", "metrics.json", "overload.json"))
 for name, r in (("spans/s", c["collection"]), ("metric points/s", m)):
     b = r["best"] or {}
-    print(f"    capacity: {b.get('per_second', 0)} {name} with zero loss for 60 s (asked {r['capacity']};"
+    print(f"    capacity: {r['capacity']} {name} with zero loss for 60 s (asked {r['asked']};"
           f" agent {b.get('agent_cpu', 0):.2f} CPU, peak RSS {b.get('agent_rss_peak_mib')} MiB)")
     nxt = r["steps"][-1]
     if not nxt["ok"]:
         print(f"      next rate {nxt['rate']}: {'; '.join(nxt['problems'])}")
 u = c["upstream_default"]
-print(f"    upstream's default config: {(u['best'] or {}).get('per_second', 0)} spans/s (asked {u['capacity']}) under the same limits;"
+print(f"    upstream's default config: {u['capacity']} spans/s (asked {u['asked']}) under the same limits;"
       f" the collection's / upstream's: {c['ratio']}")
 print(f"    overload, {o['rate']} spans/s asked ({o['offered']} offered in {o['seconds']} s): peak RSS {o['agent_rss_peak_mib']} of"
       f" {o['memory_max_mib']} MiB, refused {o['agent_refused']}, accepted {o['agent_accepted']}, Jaeger wrote {o['jaeger_written']},"

@@ -9,9 +9,9 @@ gateway, which sends to Jaeger (badger) on the backend. Every count comes from t
 - accepted and refused by the agent's receiver, sent and failed by its exporter;
 - accepted by the gateway; accepted by Jaeger's receiver and written by its storage exporter.
 
-A rate passes when, over --seconds, telemetrygen reached it (90 % or more: it paces with a timer; the figure reported
-is the rate it reached), and every span it sent was accepted by
-the agent, the gateway and Jaeger, and written to storage, with nothing refused or failed on the way.
+A rate passes when every span telemetrygen sent over --seconds was accepted by
+the agent, the gateway and Jaeger, and written to storage, with nothing refused or failed on the way. telemetrygen
+paces itself with a timer and shares the machine: the rate it reached, not the rate asked, is the figure (per_second).
 
     python3 tests/bench/pipeline.py capacity [--signal traces|metrics] [--rates 2500,5000,...] [--seconds 60]
     python3 tests/bench/pipeline.py compare --rates ...    # the collection's agent, then upstream's default config
@@ -95,7 +95,7 @@ def delta(after: dict, before: dict) -> dict:
     return {k: int(after[k] - before[k]) for k in after}
 
 
-def drained(signal: str, before: dict, agent: tuple[str, int] | None, settle: float = 60) -> dict:
+def drained(signal: str, before: dict, agent: tuple[str, int] | None, settle: float = 180) -> dict:
     """The counts once they stop moving (the queues emptied), at most `settle` seconds after the load."""
     last, deadline = None, time.monotonic() + settle
     while True:
@@ -151,8 +151,6 @@ def step(signal: str, rate: int, seconds: int, agent: tuple[str, int] | None = N
     got = drained(signal, before, agent)
     sent = run["sent"]
     problems = []
-    if sent < 0.9 * rate * seconds:
-        problems.append(f"telemetrygen reached {sent / seconds:.0f}/s of {rate}/s")
     if run["errors"]:
         problems.append(f"telemetrygen: {run['errors'][0][-200:]} ({len(run['errors'])} lines)")
     if run["pid"] != run["pid_after"] or run["restarts"] != run["restarts_after"]:
@@ -182,7 +180,8 @@ def capacity(signal: str, rates: list[int], seconds: int, **kw) -> dict:
         if not r["ok"]:
             break
         best = r
-    return {"signal": signal, "capacity": best["rate"] if best else 0, "best": best, "steps": results}
+    return {"signal": signal, "capacity": best["per_second"] if best else 0, "asked": best["rate"] if best else 0,
+            "best": best, "steps": results}
 
 
 def notified(alert: str, instance: str, since: float, wait: float) -> float | None:
@@ -206,7 +205,7 @@ def overload(signal: str, rate: int, seconds: int, alert_wait: float) -> dict:
     started = time.time()
     before = counts(signal)
     run = load(signal, rate, seconds)
-    got = drained(signal, before, None, settle=120)
+    got = drained(signal, before, None, settle=240)
     problems = []
     if run["pid"] != run["pid_after"] or run["restarts"] != run["restarts_after"]:
         problems.append(f"the agent restarted ({run['result']})")
