@@ -36,8 +36,8 @@ mirror_log="$CACHE_DIR/mirror-server.log"
 containers() { docker ps -aq --filter "label=org.telemetry-stack.fleet"; }
 remove_fleet() {
   local ids
-  ids=$(containers)
-  [ -z "$ids" ] || docker rm -f $ids >/dev/null
+  mapfile -t ids < <(containers)
+  [ ${#ids[@]} -eq 0 ] || docker rm -f "${ids[@]}" >/dev/null
   docker network rm "$NETWORK" >/dev/null 2>&1 || true
 }
 [ "${KEEP:-0}" = 1 ] || trap remove_fleet EXIT
@@ -121,7 +121,8 @@ CFG
     warm+=("$(timed "site-warm-$n-$r" "$REPO_ROOT/site.yml")")
     grep -qE 'changed=[1-9]' "$work/site-warm-$n-$r.log" && die "site.yml changed something on the run $r at N=$n: $work/site-warm-$n-$r.log"
   done
-  memory=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(containers) | awk '/fleet-agent/ {print $2}' |
+  mapfile -t ids < <(containers)
+  memory=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' "${ids[@]}" | awk '/fleet-agent/ {print $2}' |
     "$run" python3 -c 'import re, sys
 units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
 v = [float(m[1]) * units[m[2]] for m in (re.match(r"([0-9.]+)(\w+)", x) for x in sys.stdin.read().split())]

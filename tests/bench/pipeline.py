@@ -38,14 +38,14 @@ BINARY = "/opt/otelcol-contrib/current/otelcol-contrib"
 TELEMETRYGEN = "/usr/local/bin/telemetrygen"
 # Where each program serves its own metrics, seen from its host (the demo serves them plain).
 METRICS_PORT = 8888
-
-
-def agent_metrics() -> tuple[str, int]:
-    return APP, METRICS_PORT
 # Upstream's default config (tests/artifacts/configs), run beside the agent under the same limits.
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "artifacts" / "configs" / "otelcol-release-default.yaml"
 DEFAULT_UNIT, DEFAULT_GRPC, DEFAULT_METRICS = "bench-upstream-default", 14317, 18888
 ITEMS = {"traces": "spans", "metrics": "metric_points"}
+
+
+def agent_metrics() -> tuple[str, int]:
+    return APP, METRICS_PORT
 
 
 def log(msg: str) -> None:
@@ -238,8 +238,8 @@ def start_upstream_default() -> None:
     import yaml  # the venv's
 
     config = yaml.safe_load(DEFAULT_CONFIG.read_text())
-    config["receivers"]["otlp"]["protocols"] = {"grpc": {"endpoint": f"127.0.0.1:{DEFAULT_GRPC}"},
-                                               "http": {"endpoint": "127.0.0.1:14318"}}
+    config["receivers"]["otlp"]["protocols"] = {
+        "grpc": {"endpoint": f"127.0.0.1:{DEFAULT_GRPC}"}, "http": {"endpoint": "127.0.0.1:14318"}}
     config["receivers"]["prometheus"]["config"]["scrape_configs"][0]["static_configs"][0]["targets"] = [f"127.0.0.1:{DEFAULT_METRICS}"]
     config["extensions"] = {"health_check": {"endpoint": "127.0.0.1:14133"}, "pprof": {"endpoint": "127.0.0.1:11777"},
                             "zpages": {"endpoint": "127.0.0.1:15679"}}
