@@ -18,7 +18,7 @@ help: ## List the targets
 demo: ## The main job: deploy into fresh containers and say what happened
 	@scripts/demo.sh
 
-bench: ## The pipeline benchmark on the demo's hosts (docs/benchmarks.md); about 40 minutes
+bench: ## The pipeline benchmark on the demo's hosts (docs/benchmarks.md); about 20 minutes
 	@scripts/bench-pipeline.sh
 
 demo-down: ## Remove the demo containers

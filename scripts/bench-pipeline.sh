@@ -13,7 +13,7 @@
 #   3. overload at three times the trace capacity for 60 s: no OOM kill, refusals counted and paged,
 #      all that was accepted in Jaeger.
 # TRACE_RATES and METRIC_RATES (comma-separated, ascending) change the ladders.
-# About 40 minutes on 2 cores. The demo stays up (make demo-down removes it).
+# About 20 minutes on 2 cores (12 minutes measured, 2026-12-03, after the demo). The demo stays up (make demo-down removes it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 run="$REPO_ROOT/scripts/in-venv.sh"
 out=$(realpath -m "${1:-$REPO_ROOT/bench-results}")
