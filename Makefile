@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 S ?=
 
-.PHONY: help demo bench demo-down test lint unit mirror mirror-serve mirror-stop molecule scenario build venv engine images clean
+.PHONY: help demo bench bench-fleet demo-down test lint unit mirror mirror-serve mirror-stop molecule scenario build venv engine images clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ demo: ## The main job: deploy into fresh containers and say what happened
 
 bench: ## The pipeline benchmark on the demo's hosts (docs/benchmarks.md); about 20 minutes
 	@scripts/bench-pipeline.sh
+
+bench-fleet: ## site.yml over SSH on 1 gateway, 1 backend and N agents, N = 3, 10, 30 (docs/benchmarks.md); about 40 minutes
+	@scripts/bench-fleet.sh
 
 demo-down: ## Remove the demo containers
 	@scripts/demo.sh down

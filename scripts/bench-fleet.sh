@@ -33,6 +33,15 @@ log "The artifact mirror: what the demo deploys"
 mirror_log="$CACHE_DIR/mirror-server.log"
 [ -f "$work/id_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -C telemetry-stack-fleet -f "$work/id_ed25519"
 
+# Each container's systemd takes inotify instances of the machine's user root; at the default 128 (Debian's
+# kernel), systemd exits at once in the 24th container or so. The largest fleet's hosts, eight each.
+largest=$(printf '%s\n' "${sizes[@]}" | sort -n | tail -n 1)
+want=$(((largest + 2) * 8))
+if [ "$(sysctl -n fs.inotify.max_user_instances)" -lt "$want" ]; then
+  info "fs.inotify.max_user_instances $(sysctl -n fs.inotify.max_user_instances) -> $want, for $((largest + 2)) systemd containers"
+  sysctl -q -w fs.inotify.max_user_instances="$want" || die "Raise fs.inotify.max_user_instances to $want (sysctl -w), as root."
+fi
+
 containers() { docker ps -aq --filter "label=org.telemetry-stack.fleet"; }
 remove_fleet() {
   local ids
@@ -53,7 +62,7 @@ timed() { # LABEL PLAYBOOK ARGS...: seconds to stdout; the output in $work/LABEL
   local label=$1 t0 rc=0
   shift
   t0=$(date +%s.%N)
-  (cd "$inv" && ANSIBLE_CONFIG="$inv/ansible.cfg" XDG_CACHE_HOME="$inv/cache" "$run" ansible-playbook -i "$inv/hosts.yml" "$@") \
+  (cd "$inv" && ANSIBLE_CONFIG="$inv/ansible.cfg" TELEMETRY_STACK_CACHE="$CACHE_DIR" XDG_CACHE_HOME="$inv/cache" "$run" ansible-playbook -i "$inv/hosts.yml" "$@") \
     >"$work/$label.log" 2>&1 || rc=$?
   [ $rc -eq 0 ] || { tail -n 30 "$work/$label.log" >&2; die "$label failed (exit $rc): $work/$label.log"; }
   python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')"
@@ -67,7 +76,7 @@ for n in "${sizes[@]}"; do
   for i in $(seq -w 1 "$n"); do hosts+=("fleet-agent-$i"); done
   for h in "${hosts[@]}"; do start_host "$h"; done
   for h in "${hosts[@]}"; do
-    docker exec "$h" sh -c 'mkdir -p -m 0700 /root/.ssh && cat > /root/.ssh/authorized_keys' <"$work/id_ed25519.pub"
+    docker exec -i "$h" sh -c 'mkdir -p -m 0700 /root/.ssh && cat > /root/.ssh/authorized_keys' <"$work/id_ed25519.pub"
   done
   for h in "${hosts[@]}"; do
     docker exec "$h" timeout 60 sh -c 'until systemctl is-active -q ssh; do sleep 1; done' || die "$h: sshd did not start"
@@ -121,12 +130,20 @@ CFG
     warm+=("$(timed "site-warm-$n-$r" "$REPO_ROOT/site.yml")")
     grep -qE 'changed=[1-9]' "$work/site-warm-$n-$r.log" && die "site.yml changed something on the run $r at N=$n: $work/site-warm-$n-$r.log"
   done
-  mapfile -t ids < <(containers)
-  memory=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' "${ids[@]}" | awk '/fleet-agent/ {print $2}' |
-    "$run" python3 -c 'import re, sys
-units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
-v = [float(m[1]) * units[m[2]] for m in (re.match(r"([0-9.]+)(\w+)", x) for x in sys.stdin.read().split())]
-print(f"{sum(v) / (1 << 20):.0f} MiB for {len(v)} agent hosts ({sum(v) / len(v) / (1 << 20):.0f} MiB each)")')
+  # docker stats reads nothing of these containers here (0B): their cgroups, read as docker would (usage less the
+  # inactive page cache), from cgroup v1's memory controller or v2's unified tree.
+  memory=$(for h in "${hosts[@]:2}"; do docker inspect -f '{{.Id}}' "$h"; done | python3 -c 'import sys
+from pathlib import Path
+total = n = 0
+for cid in sys.stdin.read().split():
+    for d in (Path("/sys/fs/cgroup/memory/docker", cid), Path("/sys/fs/cgroup/docker", cid), Path("/sys/fs/cgroup/system.slice", f"docker-{cid}.scope")):
+        usage = d / "memory.usage_in_bytes" if (d / "memory.usage_in_bytes").exists() else d / "memory.current"
+        if usage.exists():
+            stat = dict(line.split() for line in (d / "memory.stat").read_text().splitlines())
+            total += int(usage.read_text()) - int(stat.get("total_inactive_file", stat.get("inactive_file", 0)))
+            n += 1
+            break
+print(f"{total / (1 << 20):.0f} MiB for {n} agent hosts ({total / max(n, 1) / (1 << 20):.0f} MiB each)")')
   echo "{\"n\": $n, \"cold_s\": $cold, \"warm_s\": [$(IFS=,; echo "${warm[*]}")], \"floor_s\": [$(IFS=,; echo "${floor[*]}")], \"served\": \"$served\", \"agents_memory\": \"$memory\"}" >>"$results"
   info "no change: ${warm[*]} s; floor: ${floor[*]} s; agents: $memory"
 done

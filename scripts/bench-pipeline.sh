@@ -10,9 +10,11 @@
 #   1. trace capacity: the highest rate carried 60 s with zero loss, by the collection's agent and then by
 #      upstream's default config beside it (same limits, same gateway), and the ratio;
 #   2. metric points' capacity, the same way (the collection's agent);
-#   3. overload at three times the trace capacity for 60 s: no OOM kill, refusals counted and paged,
-#      all that was accepted in Jaeger.
-# TRACE_RATES and METRIC_RATES (comma-separated, ascending) change the ladders.
+#   3. overload at three times the trace capacity for 60 s: no OOM kill, all that was accepted in Jaeger;
+#   4. overload of memory: HEAVY_CLIENTS (default 200) clients each sending a 1 MiB span a second for 60 s:
+#      no OOM kill, the memory limiter refuses, counts it and pages, all that was accepted in Jaeger;
+#   5. the gateway's trace capacity: telemetrygen sends to it directly (mTLS), the gateway sends to Jaeger.
+# TRACE_RATES, METRIC_RATES and GATEWAY_RATES (comma-separated, ascending) change the ladders.
 # About 20 minutes on 2 cores (12 minutes measured, 2026-12-03, after the demo). The demo stays up (make demo-down removes it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 run="$REPO_ROOT/scripts/in-venv.sh"
@@ -26,20 +28,12 @@ info "up ($(grep -c 'changed=0' "$out/demo.log") hosts unchanged; its output: $o
 
 log "telemetrygen from the test mirror"
 "$run" python3 "$REPO_ROOT/scripts/mirror/build_mirror.py" --only telemetrygen | tail -n 1
-archive=$("$run" python3 - <<'PY'
-import sys
-sys.path.insert(0, "scripts/mirror")
-import build_mirror as b
-art = b.telemetrygen_artifacts(b.load_pins(), b.host_arch())[0]
-print(b.DEFAULT_MIRROR / art.release_dir / art.archive)
-PY
-)
 bench() { (cd "$REPO_ROOT" && "$run" python3 tests/bench/pipeline.py "$@"); }
 
 ladder=${TRACE_RATES:-10000,20000,30000,40000,50000,60000}
 log "Capacity, traces: the collection's agent, then upstream's default config beside it (same limits, same gateway)"
 info "each rate for 60 s, $ladder spans/s, up to the first that loses anything"
-bench compare --signal traces --rates "$ladder" --telemetrygen "$archive" --json "$out/traces.json" >/dev/null
+bench compare --signal traces --rates "$ladder" --json "$out/traces.json" >/dev/null
 log "Capacity, metric points"
 bench capacity --signal metrics --rates "${METRIC_RATES:-10000,20000,40000,60000,80000}" --json "$out/metrics.json" >/dev/null
 traces=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["collection"]["capacity"])' "$out/traces.json")
@@ -47,25 +41,32 @@ traces=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["colle
 log "Overload: $((traces * 3)) spans/s asked, three times the capacity, for 60 s (then up to 8 min for the page)"
 status=0
 bench overload --signal traces --rate $((traces * 3)) --json "$out/overload.json" >/dev/null || status=1
+log "Overload of memory: ${HEAVY_CLIENTS:-200} clients, each a 1 MiB span a second, for 60 s (then up to 8 min for the page)"
+bench overload --signal traces --rate "${HEAVY_CLIENTS:-200}" --heavy-mib 1 --json "$out/overload-memory.json" >/dev/null || status=1
+log "Capacity, traces, of the gateway: telemetrygen sends to it directly (mTLS, the agent's certificate)"
+bench capacity --signal traces --tier gateway --rates "${GATEWAY_RATES:-20000,30000,40000,50000,60000}" --json "$out/gateway.json" >/dev/null
 
 log "Results ($(($(now) - started)) s; JSON in $out)"
 python3 - "$out" <<'PY'
 import json, sys
 from pathlib import Path
 out = Path(sys.argv[1])
-c, m, o = (json.loads((out / f).read_text()) for f in ("traces.json", "metrics.json", "overload.json"))
-for name, r in (("spans/s", c["collection"]), ("metric points/s", m)):
+c, m, o, h, g = (json.loads((out / f).read_text())
+                  for f in ("traces.json", "metrics.json", "overload.json", "overload-memory.json", "gateway.json"))
+for name, r in (("spans/s", c["collection"]), ("metric points/s", m), ("spans/s at the gateway", g)):
     b = r["best"] or {}
     print(f"    capacity: {r['capacity']} {name} with zero loss for 60 s (asked {r['asked']};"
-          f" agent {b.get('agent_cpu', 0):.2f} CPU, peak RSS {b.get('agent_rss_peak_mib')} MiB)")
+          f" {b.get('tier', 'agent')} {b.get('agent_cpu', 0):.2f} CPU, peak RSS {b.get('agent_rss_peak_mib')} MiB)")
     nxt = r["steps"][-1]
     if not nxt["ok"]:
         print(f"      next rate {nxt['rate']}: {'; '.join(nxt['problems'])}")
 u = c["upstream_default"]
 print(f"    upstream's default config: {u['capacity']} spans/s (asked {u['asked']}) under the same limits;"
       f" the collection's / upstream's: {c['ratio']}")
-print(f"    overload, {o['rate']} spans/s asked ({o['offered']} offered in {o['seconds']} s): peak RSS {o['agent_rss_peak_mib']} of"
-      f" {o['memory_max_mib']} MiB, refused {o['agent_refused']}, accepted {o['agent_accepted']}, Jaeger wrote {o['jaeger_written']},"
-      f" paged after {o['notified_after_s']} s" + ("" if o["ok"] else f"; PROBLEMS: {'; '.join(o['problems'])}"))
+for o in (o, h):
+    what = f"{o['rate']} clients, a {o['heavy_mib']} MiB span a second each" if o["heavy_mib"] else f"{o['rate']} spans/s asked"
+    print(f"    overload, {what} ({o['offered']} offered in {o['seconds']} s): peak RSS {o['agent_rss_peak_mib']} of"
+          f" {o['memory_max_mib']} MiB, refused {o['agent_refused']}, accepted {o['agent_accepted']}, Jaeger wrote {o['jaeger_written']},"
+          f" paged after {o['notified_after_s']} s" + ("" if o["ok"] else f"; PROBLEMS: {'; '.join(o['problems'])}"))
 PY
 exit $status

@@ -14,8 +14,10 @@ the agent, the gateway and Jaeger, and written to storage, with nothing refused 
 paces itself with a timer and shares the machine: the rate it reached, not the rate asked, is the figure (per_second).
 
     python3 tests/bench/pipeline.py capacity [--signal traces|metrics] [--rates 2500,5000,...] [--seconds 60]
+    python3 tests/bench/pipeline.py capacity --tier gateway --rates ...   # telemetrygen -> gateway (mTLS) -> Jaeger
     python3 tests/bench/pipeline.py compare --rates ...    # the collection's agent, then upstream's default config
-    python3 tests/bench/pipeline.py overload --rate N      # N for --seconds, then what happened
+    python3 tests/bench/pipeline.py overload --rate N      # N spans/s for --seconds, then what happened
+    python3 tests/bench/pipeline.py overload --rate C --heavy-mib 1   # C clients, each a 1 MiB span a second
     python3 tests/bench/pipeline.py smoke                  # 10 s at 1000 spans/s, zero loss: the test that it runs
 
 scripts/bench-pipeline.sh deploys the demo and runs them in order; docs/benchmarks.md has the results.
@@ -42,6 +44,9 @@ METRICS_PORT = 8888
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "artifacts" / "configs" / "otelcol-release-default.yaml"
 DEFAULT_UNIT, DEFAULT_GRPC, DEFAULT_METRICS = "bench-upstream-default", 14317, 18888
 ITEMS = {"traces": "spans", "metrics": "metric_points"}
+# The agent's certificate, which the gateway takes (the pki role's paths).
+TLS = {"ca_file": "/etc/ssl/telemetry/ca.pem", "cert_file": "/etc/ssl/telemetry/otelcol-contrib/cert.pem",
+       "key_file": "/etc/ssl/telemetry/otelcol-contrib/key.pem"}
 
 
 def agent_metrics() -> tuple[str, int]:
@@ -106,35 +111,57 @@ def drained(signal: str, before: dict, agent: tuple[str, int] | None, settle: fl
         time.sleep(5)
 
 
-def load(signal: str, rate: int, seconds: int, port: int = 4317, unit: str = UNIT) -> dict:
-    """telemetrygen at `rate` items/s for `seconds` on the app host; the agent's CPU time, peak RSS and restarts."""
-    # One worker paces itself to about 1000 items/s with its timer's slack (a few %); more workers, each at most that.
-    workers = max(1, -(-rate // 1000))
-    per_worker = rate / workers
-    gen = (f"timeout {seconds + 60} {TELEMETRYGEN} {signal} --otlp-endpoint 127.0.0.1:{port} --otlp-insecure --workers {workers}"
-           f" --rate {per_worker:g} --duration {seconds}s" + (" --child-spans 1" if signal == "traces" else ""))
-    script = f"""
+def load(signal: str, rate: int, seconds: int, port: int = 4317, unit: str = UNIT, heavy_mib: int = 0,
+         tier: str = "agent") -> dict:
+    """telemetrygen at `rate` items/s for `seconds` on the app host, to the agent beside it (or, for the gateway
+    tier, to the gateway over mTLS with the agent's certificate); the measured collector's CPU time, peak RSS and
+    restarts.
+
+    With `heavy_mib`, each trace's parent span carries that many MiB of attribute (telemetrygen's --size) and every
+    span goes out in a request of its own as it ends, one at a time per worker (--batch=false): `rate` clients'
+    worth of large requests in flight at once, one a second each."""
+    if heavy_mib:
+        workers, per_worker, extra = rate, 1.0, f" --size {heavy_mib} --batch=false"
+    else:
+        # One worker paces itself to about 1000 items/s with its timer's slack (a few %); more workers, each at most that.
+        workers = max(1, -(-rate // 1000))
+        per_worker, extra = rate / workers, ""
+    if tier == "gateway":
+        host, target = GATEWAY, (f"{GATEWAY}:4317 --ca-cert {TLS['ca_file']} --client-cert {TLS['cert_file']}"
+                                 f" --client-key {TLS['key_file']} --mtls")
+    else:
+        host, target = APP, f"127.0.0.1:{port} --otlp-insecure"
+    gen = (f"timeout {seconds + 60} {TELEMETRYGEN} {signal} --otlp-endpoint {target} --workers {workers}"
+           f" --rate {per_worker:g} --duration {seconds}s" + (" --child-spans 1" if signal == "traces" else "") + extra)
+    # The measured collector's host samples its RSS every 0.5 s until the generator is done.
+    sampler = subprocess.Popen(["docker", "exec", host, "bash", "-c", f"""
 set -e
 pid=$(systemctl show -p MainPID --value {unit})
 restarts=$(systemctl show -p NRestarts --value {unit})
 cpu0=$(awk '{{print $14 + $15}}' /proc/$pid/stat)
-(while sleep 0.5; do awk '/^VmRSS/{{print $2}}' /proc/$pid/status 2>/dev/null || true; done) > /tmp/bench-rss &
-sampler=$!
+rm -f /tmp/bench-stop
+: > /tmp/bench-rss
 t0=$(date +%s%N)
-{gen} > /tmp/bench-gen.log 2>&1 || echo "telemetrygen exited $?" >> /tmp/bench-gen.log
+while [ ! -e /tmp/bench-stop ]; do awk '/^VmRSS/{{print $2}}' /proc/$pid/status >> /tmp/bench-rss 2>/dev/null || true; sleep 0.5; done
 t1=$(date +%s%N)
-kill $sampler
 pid1=$(systemctl show -p MainPID --value {unit})
 echo "pid=$pid pid_after=$pid1 restarts=$restarts restarts_after=$(systemctl show -p NRestarts --value {unit})"
 echo "result=$(systemctl show -p Result --value {unit}) ns=$((t1 - t0)) rss_peak_kib=$(sort -n /tmp/bench-rss | tail -n 1)"
 echo "cpu_ticks=$(( $(awk '{{print $14 + $15}}' /proc/$pid1/stat 2>/dev/null || echo $cpu0) - cpu0 ))"
+"""], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)
+        out = sh(APP, f"""{gen} > /tmp/bench-gen.log 2>&1 || echo "telemetrygen exited $?" >> /tmp/bench-gen.log
 grep -F '{signal} generated' /tmp/bench-gen.log || true
-awk -F '\t' '$2 == "ERROR" || $2 == "FATAL" || /^telemetrygen exited/' /tmp/bench-gen.log
-"""
-    out = sh(APP, script, timeout=seconds + 120)
-    got = dict(kv.split("=", 1) for line in out.splitlines()[:3] for kv in line.split())
+awk -F '\t' '$2 == "ERROR" || $2 == "FATAL" || /^telemetrygen exited/' /tmp/bench-gen.log""", timeout=seconds + 120)
+    finally:
+        sh(host, "touch /tmp/bench-stop")
+        measured, err = sampler.communicate(timeout=60)
+    if sampler.returncode:
+        raise RuntimeError(f"{host}: the sampler of {unit} exited {sampler.returncode}: {err.strip()[-800:]}")
+    got = dict(kv.split("=", 1) for line in measured.splitlines()[:3] for kv in line.split())
     got = {k: (v if k == "result" else int(v or 0)) for k, v in got.items()}
-    rest = out.splitlines()[3:]
+    rest = out.splitlines()
     got["generated"] = sum(int(m) for m in re.findall(rf'"{signal}": (\d+)', "\n".join(rest)))
     got["errors"] = [line for line in rest if "generated" not in line]
     got["seconds"] = got.pop("ns") / 1e9
@@ -145,9 +172,12 @@ awk -F '\t' '$2 == "ERROR" || $2 == "FATAL" || /^telemetrygen exited/' /tmp/benc
 
 
 def step(signal: str, rate: int, seconds: int, agent: tuple[str, int] | None = None, port: int = 4317,
-         unit: str = UNIT) -> dict:
+         unit: str = UNIT, tier: str = "agent") -> dict:
+    """One rate for `seconds`. For the gateway tier, the "agent" counts are the gateway's: the load skips the agent."""
+    if tier == "gateway":
+        agent = (GATEWAY, METRICS_PORT)
     before = counts(signal, agent)
-    run = load(signal, rate, seconds, port, unit)
+    run = load(signal, rate, seconds, port, unit, tier=tier)
     got = drained(signal, before, agent)
     sent = run["sent"]
     problems = []
@@ -163,11 +193,11 @@ def step(signal: str, rate: int, seconds: int, agent: tuple[str, int] | None = N
     lost = [f"{h} {got[h]}" for h in hops if got[h] < sent]
     if lost:
         problems.append(f"sent {sent}, but " + ", ".join(lost))
-    result = {"signal": signal, "rate": rate, "seconds": seconds, "sent": sent, "per_second": round(sent / run["seconds"]),
+    result = {"signal": signal, "tier": tier, "rate": rate, "seconds": seconds, "sent": sent, "per_second": round(sent / run["seconds"]),
               "agent_cpu": round(run["cpu"], 3), "agent_rss_peak_mib": round(run["rss_peak_kib"] / 1024, 1),
               **got, "ok": not problems, "problems": problems}
     log(f"{signal} {rate}/s for {seconds} s: {'zero loss' if not problems else '; '.join(problems)}"
-        f" (agent {result['agent_cpu']:.2f} CPU, peak RSS {result['agent_rss_peak_mib']} MiB)")
+        f" ({tier} {result['agent_cpu']:.2f} CPU, peak RSS {result['agent_rss_peak_mib']} MiB)")
     return result
 
 
@@ -198,33 +228,54 @@ def notified(alert: str, instance: str, since: float, wait: float) -> float | No
     return None
 
 
-def overload(signal: str, rate: int, seconds: int, alert_wait: float) -> dict:
-    """`rate` (three times the capacity) for `seconds`: no OOM kill, RSS under the unit's MemoryMax, the memory
-    limiter refuses and counts it, the refusals page, and all that was accepted reaches Jaeger once the load stops."""
+def overload(signal: str, rate: int, seconds: int, alert_wait: float, heavy_mib: int = 0) -> dict:
+    """`rate` for `seconds`: no OOM kill, RSS under the unit's MemoryMax, and all that was accepted reaches Jaeger
+    once the load stops.
+
+    Without `heavy_mib`, `rate` is three times the capacity in small spans: the agent's CPU is the limit, so it slows
+    its clients (they wait, time out and drop on their side) and its memory stays low; what it refuses is reported.
+    With `heavy_mib`, `rate` clients each send a span of that many MiB a second: memory is the limit, and the memory
+    limiter must refuse, count it, and page (CollectorRefusingData)."""
     limit = int(sh(APP, f"systemctl show -p MemoryMax --value {UNIT}"))
     started = time.time()
     before = counts(signal)
-    run = load(signal, rate, seconds)
+    run = load(signal, rate, seconds, heavy_mib=heavy_mib)
     got = drained(signal, before, None, settle=240)
     problems = []
     if run["pid"] != run["pid_after"] or run["restarts"] != run["restarts_after"]:
         problems.append(f"the agent restarted ({run['result']})")
     if run["rss_peak_kib"] * 1024 >= limit:
         problems.append(f"peak RSS {run['rss_peak_kib']} KiB reached MemoryMax {limit}")
-    if not got["agent_refused"]:
-        problems.append("the agent refused nothing: not an overload")
+    if heavy_mib and not got["agent_refused"]:
+        problems.append("the agent refused nothing: not an overload of its memory")
+    if got["agent_failed"] or got["gateway_refused"]:
+        problems.append(f"lost after the agent accepted it: {got['agent_failed']} failed by its exporter,"
+                        f" {got['gateway_refused']} refused by the gateway")
     if signal == "traces" and got["jaeger_written"] < got["agent_accepted"]:
         problems.append(f"accepted {got['agent_accepted']}, Jaeger wrote {got['jaeger_written']}")
     paged = notified("CollectorRefusingData", APP, started, alert_wait) if got["agent_refused"] else None
-    if paged is None:
+    if got["agent_refused"] and paged is None:
         problems.append(f"no CollectorRefusingData notification for {APP} within {alert_wait:.0f} s")
-    result = {"signal": signal, "rate": rate, "seconds": seconds, "offered": run["sent"],
+    result = {"signal": signal, "rate": rate, "heavy_mib": heavy_mib, "seconds": seconds, "offered": run["sent"],
               "agent_rss_peak_mib": round(run["rss_peak_kib"] / 1024, 1), "memory_max_mib": limit >> 20,
               "agent_cpu": round(run["cpu"], 3), **got, "notified_after_s": paged, "ok": not problems, "problems": problems}
-    log(f"overload {rate}/s for {seconds} s: {'as it should' if not problems else '; '.join(problems)}"
+    what = f"{rate} clients sending {heavy_mib} MiB spans" if heavy_mib else f"{rate}/s"
+    log(f"overload, {what}, for {seconds} s: {'as it should' if not problems else '; '.join(problems)}"
         f" (offered {run['sent']}, accepted {got['agent_accepted']}, refused {got['agent_refused']},"
         f" peak RSS {result['agent_rss_peak_mib']} of {limit >> 20} MiB, paged after {paged} s)")
     return result
+
+
+def mirrored_telemetrygen() -> Path:
+    """The telemetrygen archive in the test mirror (scripts/mirror/build_mirror.py builds it; pins.yml has its version)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "mirror"))
+    import build_mirror  # pylint: disable=import-outside-toplevel
+
+    art = build_mirror.telemetrygen_artifacts(build_mirror.load_pins(), build_mirror.host_arch())[0]
+    archive = build_mirror.DEFAULT_MIRROR / art.release_dir / art.archive
+    if not archive.is_file():
+        raise SystemExit(f"{archive} is missing: build it with scripts/mirror/build_mirror.py --only telemetrygen")
+    return archive
 
 
 def install_telemetrygen(archive: Path) -> None:
@@ -243,9 +294,7 @@ def start_upstream_default() -> None:
     config["receivers"]["prometheus"]["config"]["scrape_configs"][0]["static_configs"][0]["targets"] = [f"127.0.0.1:{DEFAULT_METRICS}"]
     config["extensions"] = {"health_check": {"endpoint": "127.0.0.1:14133"}, "pprof": {"endpoint": "127.0.0.1:11777"},
                             "zpages": {"endpoint": "127.0.0.1:15679"}}
-    tls = {"ca_file": "/etc/ssl/telemetry/ca.pem", "cert_file": "/etc/ssl/telemetry/otelcol-contrib/cert.pem",
-           "key_file": "/etc/ssl/telemetry/otelcol-contrib/key.pem"}
-    config["exporters"] = {"otlp": {"endpoint": f"{GATEWAY}:4317", "tls": tls}}
+    config["exporters"] = {"otlp": {"endpoint": f"{GATEWAY}:4317", "tls": TLS}}
     for pipeline in config["service"]["pipelines"].values():
         pipeline["exporters"] = ["otlp"]
     config["service"]["telemetry"] = {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {
@@ -268,22 +317,25 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("what", choices=["capacity", "compare", "overload", "smoke"])
     p.add_argument("--signal", choices=list(ITEMS), default="traces")
+    p.add_argument("--tier", choices=["agent", "gateway"], default="agent",
+                   help="capacity: the agent's (telemetrygen beside it), or the gateway's (telemetrygen sends to it directly)")
     p.add_argument("--rates", default="2500,5000,7500,10000,12500,15000,20000,25000,30000")
     p.add_argument("--rate", type=int, default=0)
     p.add_argument("--seconds", type=int, default=60)
+    p.add_argument("--heavy-mib", type=int, default=0,
+                   help="overload: --rate clients, each sending a span of this many MiB a second (memory, not CPU)")
     p.add_argument("--alert-wait", type=float, default=480, help="how long overload waits for the page (the rule's for: is 5m)")
-    p.add_argument("--telemetrygen", type=Path, help="the telemetrygen archive from the mirror, copied to the app host")
+    p.add_argument("--telemetrygen", type=Path, help="the telemetrygen archive copied to the app host (default: the test mirror's)")
     p.add_argument("--json", type=Path, help="write the results here too")
     p.add_argument("--hosts", default=",".join((APP, GATEWAY, BACKEND)), help="the application host, gateway and backend")
     a = p.parse_args(argv)
     APP, GATEWAY, BACKEND = a.hosts.split(",")
     rates = [int(r) for r in a.rates.split(",")]
-    if a.telemetrygen:
-        install_telemetrygen(a.telemetrygen)
+    install_telemetrygen(a.telemetrygen or mirrored_telemetrygen())
     if a.what == "smoke":
         out = step(a.signal, 1000, 10)
     elif a.what == "capacity":
-        out = capacity(a.signal, rates, a.seconds)
+        out = capacity(a.signal, rates, a.seconds, tier=a.tier)
     elif a.what == "compare":
         ours = capacity(a.signal, rates, a.seconds)
         start_upstream_default()
@@ -295,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                "ratio": round(ours["capacity"] / theirs["capacity"], 2) if theirs["capacity"] else None}
         log(f"capacity: the collection's agent {ours['capacity']}/s, upstream's default config {theirs['capacity']}/s")
     else:
-        out = overload(a.signal, a.rate, a.seconds, a.alert_wait)
+        out = overload(a.signal, a.rate, a.seconds, a.alert_wait, a.heavy_mib)
     text = json.dumps(out, indent=2)
     print(text)
     if a.json:
