@@ -30,6 +30,10 @@ BATCH_MIN, BATCH_DEFAULT, BATCH_MAX = 512, 8192, 16384
 QUEUE_OUTAGE_S = 300  # the sending queue should ride out a five-minute outage of the next hop
 QUEUE_MEMORY_SHARE = 0.25  # ...using at most a quarter of the limit
 ITEM_BYTES = 1024  # about one span or ten data points in memory
+# The largest request an exporter sends: OTLP receivers refuse a gRPC message over 4 MiB (gRPC's default, which
+# the collector's and Jaeger's receivers keep), and the batch processor counts items, not bytes: 2048 spans of
+# 4 KiB make one. The sending queue splits what it sends at this size (batch.sizer: bytes).
+REQUEST_MAX_BYTES = 3 * 1024 * 1024
 
 
 class SizingError(ValueError):
@@ -104,6 +108,8 @@ def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, dat
         "memory_limiter": {"check_interval": "1s", "limit_mib": limit, "spike_limit_mib": spike},
         "gomemlimit_mib": int(limit * GOMEMLIMIT_SHARE),
         "batch": {"send_batch_size": batch, "send_batch_max_size": batch * 2, "timeout": f"{int(BATCH_TIMEOUT_S * 1000)}ms"},
-        "sending_queue": {"enabled": True, "num_consumers": consumers, "queue_size": queue_size},
+        "sending_queue": {"enabled": True, "num_consumers": consumers, "queue_size": queue_size,
+                          "batch": {"sizer": "bytes", "min_size": 0, "max_size": REQUEST_MAX_BYTES,
+                                    "flush_timeout": f"{int(BATCH_TIMEOUT_S * 1000)}ms"}},
         "warnings": warnings,
     }

@@ -87,6 +87,14 @@ def test_batches_follow_the_load() -> None:
     assert busy["send_batch_size"] == 10000 and tiny["send_batch_size"] == 512
 
 
+@pytest.mark.parametrize("mode", ["agent", "gateway"])
+def test_every_request_sent_fits_an_otlp_receivers_4_mib(mode: str) -> None:
+    # The batch processor counts spans: 16384 spans of 1 KiB would be a 16 MiB request, which a receiver that keeps
+    # gRPC's default refuses (and the sender drops, as it cannot retry it). The sending queue splits at 3 MiB.
+    split = size(16384, 4, mode)["sending_queue"]["batch"]
+    assert split == {"sizer": "bytes", "min_size": 0, "max_size": 3 * 1024 * 1024, "flush_timeout": "200ms"}
+
+
 def test_the_queue_rides_out_five_minutes_when_memory_allows() -> None:
     q = size(16384, 4, "gateway", spans_per_second=5000)
     assert q["sending_queue"]["queue_size"] * q["batch"]["send_batch_size"] >= 5000 * 300 and not q["warnings"]
