@@ -75,7 +75,11 @@ def test_a_gateway_with_two_jaegers_fails_over_between_them(unpacked, tmp_path: 
     assert sorted(config["exporters"][f"otlp_grpc/jaeger_{i}"]["endpoint"] for i in (0, 1)) == ["10.0.0.7:4317", "10.0.0.8:14317"]
     assert config["connectors"]["failover/jaeger_traces"]["priority_levels"][-1] == ["traces/jaeger_hold"]
     traces = config["service"]["pipelines"]["traces"]
-    assert traces["processors"] == ["memory_limiter", "tail_sampling", "batch"] and traces["exporters"] == ["failover/jaeger_traces"]
+    assert traces["processors"] == ["memory_limiter", "tail_sampling", "transform/attribute_limit", "batch"]
+    assert traces["exporters"] == ["failover/jaeger_traces"]
+    # What goes to Jaeger has no attribute its badger store would refuse forever (otelcol_jaeger_attribute_limit).
+    assert config["processors"]["transform/attribute_limit"]["trace_statements"] == [
+        {"context": c, "statements": ["truncate_all(attributes, 32768)"]} for c in ("resource", "span")]
     assert set(config["connectors"]) == {"failover/jaeger_traces"}
     validate(binary(unpacked, version), tmp_path / "config.yaml")
 
