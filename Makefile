@@ -18,7 +18,7 @@ help: ## List the targets
 demo: ## The main job: deploy into fresh containers and say what happened
 	@scripts/demo.sh
 
-bench: ## The pipeline benchmark on the demo's hosts (docs/benchmarks.md); about 20 minutes
+bench: ## The pipeline benchmark on the demo's hosts (docs/benchmarks.md); about 25 minutes after the demo
 	@scripts/bench-pipeline.sh
 
 bench-fleet: ## site.yml over SSH on 1 gateway, 1 backend and N agents, N = 3, 10, 30 (docs/benchmarks.md); about 40 minutes
