@@ -9,7 +9,7 @@
 #     facts plus one stat per file site.yml manages on the host) as many times;
 #   - the bytes the mirror served during the cold run, from its log.
 #
-#   scripts/bench-fleet.sh [N ...]      (default: 3 10 30; RUNS=2, FORKS=10 from the environment)
+#   scripts/bench-fleet.sh [N ...]      (default: 3 10 30, 39 minutes measured; RUNS=2, FORKS=10 from the environment)
 #
 # The demo inventory's variables (inventories/demo/group_vars), with the hosts
 # of this fleet. Its containers are removed at the end (KEEP=1 keeps them).
