@@ -66,8 +66,8 @@ print(f"    upstream's default config: {u['capacity']} spans/s (asked {u['asked'
       f" the collection's / upstream's: {c['ratio']}")
 for o in (o, h):
     what = f"{o['rate']} clients, a {o['heavy_mib']} MiB span a second each" if o["heavy_mib"] else f"{o['rate']} spans/s asked"
-    print(f"    overload, {what} ({o['offered']} offered in {o['seconds']} s): peak RSS {o['agent_rss_peak_mib']} of"
-          f" {o['memory_max_mib']} MiB, refused {o['agent_refused']}, accepted {o['agent_accepted']}, Jaeger wrote {o['jaeger_written']},"
+    print(f"    overload, {what} ({o['offered']} offered in {o['seconds']} s): peak RSS {o['agent_rss_peak_mib']} MiB,"
+          f" anonymous {o['agent_anon_peak_mib']} of {o['memory_max_mib']} MiB, refused {o['agent_refused']}, accepted {o['agent_accepted']}, Jaeger wrote {o['jaeger_written']},"
           f" paged after {o['notified_after_s']} s" + ("" if o["ok"] else f"; PROBLEMS: {'; '.join(o['problems'])}"))
 PY
 exit $status

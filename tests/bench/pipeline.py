@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=int, default=60)
     p.add_argument("--heavy-mib", type=int, default=0,
                    help="overload: --rate clients, each sending a span of this many MiB a second (memory, not CPU)")
-    p.add_argument("--alert-wait", type=float, default=480, help="how long overload waits for the page (the rule's for: is 5m)")
+    p.add_argument("--alert-wait", type=float, default=480, help="how long overload waits for the page (the rule's for: is 1m, its window 5m)")
     p.add_argument("--telemetrygen", type=Path, help="the telemetrygen archive copied to the app host (default: the test mirror's)")
     p.add_argument("--json", type=Path, help="write the results here too")
     p.add_argument("--hosts", default=",".join((APP, GATEWAY, BACKEND)), help="the application host, gateway and backend")

@@ -104,12 +104,13 @@ def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, dat
         )
     consumers = int(min(max(math.ceil(cpu * 2), 2), 16))
 
+    timeout = f"{int(BATCH_TIMEOUT_S * 1000)}ms"
     return {
         "memory_limiter": {"check_interval": "1s", "limit_mib": limit, "spike_limit_mib": spike},
         "gomemlimit_mib": int(limit * GOMEMLIMIT_SHARE),
-        "batch": {"send_batch_size": batch, "send_batch_max_size": batch * 2, "timeout": f"{int(BATCH_TIMEOUT_S * 1000)}ms"},
+        "batch": {"send_batch_size": batch, "send_batch_max_size": batch * 2, "timeout": timeout},
         "sending_queue": {"enabled": True, "num_consumers": consumers, "queue_size": queue_size,
                           "batch": {"sizer": "bytes", "min_size": 0, "max_size": REQUEST_MAX_BYTES,
-                                    "flush_timeout": f"{int(BATCH_TIMEOUT_S * 1000)}ms"}},
+                                    "flush_timeout": timeout}},
         "warnings": warnings,
     }
