@@ -105,11 +105,14 @@ def size(memory_mb: Any, cpus: Any, mode: Any, spans_per_second: Any = None, dat
     consumers = int(min(max(math.ceil(cpu * 2), 2), 16))
 
     timeout = f"{int(BATCH_TIMEOUT_S * 1000)}ms"
+    # A full queue holds its caller back (block_on_overflow) instead of dropping what the caller has taken: the
+    # batch processor in front of it has already answered its client, so a drop there is a loss nobody retries.
+    # Held back, the receiver answers late, and the sender waits and retries from its own queue.
     return {
         "memory_limiter": {"check_interval": "1s", "limit_mib": limit, "spike_limit_mib": spike},
         "gomemlimit_mib": int(limit * GOMEMLIMIT_SHARE),
         "batch": {"send_batch_size": batch, "send_batch_max_size": batch * 2, "timeout": timeout},
-        "sending_queue": {"enabled": True, "num_consumers": consumers, "queue_size": queue_size,
+        "sending_queue": {"enabled": True, "num_consumers": consumers, "queue_size": queue_size, "block_on_overflow": True,
                           "batch": {"sizer": "bytes", "min_size": 0, "max_size": REQUEST_MAX_BYTES,
                                     "flush_timeout": timeout}},
         "warnings": warnings,

@@ -39,6 +39,8 @@ def test_the_units_limits_cap_the_budget() -> None:
     agent = size(24576, 2, "agent", memory_limit_mb=512, cpu_limit=0.5)
     assert agent["memory_limiter"]["limit_mib"] == 409 and agent["gomemlimit_mib"] == 327
     assert agent["sending_queue"]["num_consumers"] == 2 and not agent["warnings"]
+    # A full queue holds the sender back; it never drops what the batch processor in front of it took.
+    assert agent["sending_queue"]["block_on_overflow"] is True
     # A limit above what the host's share gives changes nothing; a CPU limit lowers the consumers.
     assert size(4096, 2, "agent", memory_limit_mb=2048) == size(4096, 2, "agent")
     gateway = size(16384, 8, "gateway", memory_limit_mb=4096, cpu_limit=2)
