@@ -12,10 +12,12 @@ gateway, which sends to Jaeger (badger) on the backend. Every count comes from t
 A rate passes when every span telemetrygen sent over --seconds was accepted by
 the agent, the gateway and Jaeger, and written to storage, with nothing refused or failed on the way. telemetrygen
 paces itself with a timer and shares the machine: the rate it reached, not the rate asked, is the figure (per_second).
+`compare` judges the two agents' configs on their own hop (all they were sent at the gateway): they share the
+gateway and Jaeger, and Jaeger's keeping up is reported beside.
 
     python3 tests/bench/pipeline.py capacity [--signal traces|metrics] [--rates 2500,5000,...] [--seconds 60]
     python3 tests/bench/pipeline.py capacity --tier gateway --rates ...   # telemetrygen -> gateway (mTLS) -> Jaeger
-    python3 tests/bench/pipeline.py compare --rates ...    # the collection's agent, then upstream's default config
+    python3 tests/bench/pipeline.py compare --rates ...    # the collection's agent and upstream's default config, each rate
     python3 tests/bench/pipeline.py overload --rate N      # N spans/s for --seconds, then what happened
     python3 tests/bench/pipeline.py overload --rate C --heavy-mib 1   # C clients, each a 1 MiB span a second
     python3 tests/bench/pipeline.py smoke                  # 10 s at 1000 spans/s, zero loss: the test that it runs
@@ -80,7 +82,9 @@ def total(sample: dict, family: str, label: str = "") -> float:
     return sum(v for (f, labels), v in sample.items() if f == family and label in labels)
 
 
-def counts(signal: str, agent: tuple[str, int] | None = None) -> dict[str, float]:
+def read(signal: str, agent: tuple[str, int] | None = None) -> tuple[dict[str, float], float]:
+    """The counts at every hop, and what the agent's and the gateway's sending queues hold (a retry's backoff can
+    hold the counts still while they do), from one read of each program's metrics."""
     item = ITEMS[signal]
     a = metrics(agent or agent_metrics())
     g, j = metrics((GATEWAY, METRICS_PORT)), (metrics((BACKEND, METRICS_PORT)) if signal == "traces" else {})
@@ -91,9 +95,14 @@ def counts(signal: str, agent: tuple[str, int] | None = None) -> dict[str, float
         "agent_failed": total(a, f"otelcol_exporter_send_failed_{item}") + total(a, f"otelcol_exporter_enqueue_failed_{item}"),
         "gateway_accepted": total(g, f"otelcol_receiver_accepted_{item}", 'receiver="otlp"'),
         "gateway_refused": total(g, f"otelcol_receiver_refused_{item}", 'receiver="otlp"'),
+        "gateway_failed": total(g, f"otelcol_exporter_send_failed_{item}") + total(g, f"otelcol_exporter_enqueue_failed_{item}"),
         "jaeger_accepted": total(j, "otelcol_receiver_accepted_spans", 'receiver="otlp"'),
         "jaeger_written": total(j, "otelcol_exporter_sent_spans", 'exporter="jaeger_storage_exporter"'),
-    }
+    }, total(a, "otelcol_exporter_queue_size") + total(g, "otelcol_exporter_queue_size")
+
+
+def counts(signal: str, agent: tuple[str, int] | None = None) -> dict[str, float]:
+    return read(signal, agent)[0]
 
 
 def delta(after: dict, before: dict) -> dict:
@@ -101,11 +110,12 @@ def delta(after: dict, before: dict) -> dict:
 
 
 def drained(signal: str, before: dict, agent: tuple[str, int] | None, settle: float = 180) -> dict:
-    """The counts once they stop moving (the queues emptied), at most `settle` seconds after the load."""
+    """The counts once they stop moving and the queues are empty, at most `settle` seconds after the load."""
     last, deadline = None, time.monotonic() + settle
     while True:
-        now = delta(counts(signal, agent), before)
-        if now == last or time.monotonic() > deadline:
+        got, queued = read(signal, agent)
+        now = delta(got, before)
+        if (now == last and not queued) or time.monotonic() > deadline:
             return now
         last = now
         time.sleep(5)
@@ -199,30 +209,68 @@ def step(signal: str, rate: int, seconds: int, agent: tuple[str, int] | None = N
     if got["agent_refused"] or got["agent_failed"] or got["gateway_refused"]:
         problems.append(f"refused or failed: agent {got['agent_refused']} refused, {got['agent_failed']} failed;"
                         f" gateway {got['gateway_refused']} refused")
+    if got["gateway_failed"]:
+        problems.append(f"the gateway's exporters failed {got['gateway_failed']}")
     hops = ["agent_accepted", "agent_sent", "gateway_accepted"] + (["jaeger_accepted", "jaeger_written"] if signal == "traces" else [])
     # The gateway and Jaeger see the other hosts' telemetry too (none sends spans in the demo): at least, not equal.
-    lost = [f"{h} {got[h]}" for h in hops if got[h] < sent]
+    lost = [h for h in hops if got[h] < sent]
+    # What the agent answers for, all it was sent at the gateway, apart from Jaeger's part (the same Jaeger for
+    # both configs of a comparison, on the same two cores).
+    agent_ok = not problems and all(h.startswith("jaeger") for h in lost)
     if lost:
-        problems.append(f"sent {sent}, but " + ", ".join(lost))
+        problems.append(f"sent {sent}, but " + ", ".join(f"{h} {got[h]}" for h in lost))
     result = {"signal": signal, "tier": tier, "rate": rate, "seconds": seconds, "sent": sent, "per_second": round(sent / run["seconds"]),
               "agent_cpu": round(run["cpu"], 3), "agent_rss_peak_mib": round(run["rss_peak_kib"] / 1024, 1),
-              **got, "ok": not problems, "problems": problems}
+              **got, "ok": not problems, "agent_ok": agent_ok, "problems": problems}
     log(f"{signal} {rate}/s for {seconds} s: {'zero loss' if not problems else '; '.join(problems)}"
         f" ({tier} {result['agent_cpu']:.2f} CPU, peak RSS {result['agent_rss_peak_mib']} MiB)")
     return result
 
 
-def capacity(signal: str, rates: list[int], seconds: int, **kw) -> dict:
-    """The highest rate of `rates` (ascending) that passes; it stops at the first that fails."""
-    results, best = [], None
-    for rate in rates:
-        r = step(signal, rate, seconds, **kw)
-        results.append(r)
-        if not r["ok"]:
+def highest(steps: list[dict], key: str = "ok") -> dict:
+    """The last of the steps (ascending rates) that passed by `key`, before the first that did not."""
+    best = None
+    for r in steps:
+        if not r[key]:
             break
         best = r
-    return {"signal": signal, "capacity": best["per_second"] if best else 0, "asked": best["rate"] if best else 0,
-            "best": best, "steps": results}
+    return {"capacity": best["per_second"] if best else 0, "asked": best["rate"] if best else 0, "best": best}
+
+
+def capacity(signal: str, rates: list[int], seconds: int, **kw) -> dict:
+    """The highest rate of `rates` (ascending) that passes end to end; it stops at the first that fails."""
+    results = []
+    for rate in rates:
+        results.append(step(signal, rate, seconds, **kw))
+        if not results[-1]["ok"]:
+            break
+    return {"signal": signal, **highest(results), "steps": results}
+
+
+def compare(signal: str, rates: list[int], seconds: int) -> dict:
+    """The collection's agent and upstream's default config beside it, one after the other at each rate (so that
+    neither has the quieter minutes), up to the rate where both lose spans themselves. The ratio is of the highest
+    rates asked that each agent carried whole to the gateway; what each reached, and what Jaeger kept up with, beside."""
+    start_upstream_default()
+    sides: dict[str, list[dict]] = {"collection": [], "upstream_default": []}
+    try:
+        for rate in rates:
+            sides["collection"].append(step(signal, rate, seconds))
+            sides["upstream_default"].append(step(signal, rate, seconds, agent=(APP, DEFAULT_METRICS), port=DEFAULT_GRPC,
+                                                  unit=DEFAULT_UNIT))
+            if not any(steps[-1]["agent_ok"] for steps in sides.values()):
+                break
+    finally:
+        stop_upstream_default()
+    out = {name: {"signal": signal, **highest(steps), "agent": highest(steps, "agent_ok"), "steps": steps}
+           for name, steps in sides.items()}
+    ours, theirs = out["collection"]["agent"], out["upstream_default"]["agent"]
+    out["ratio"] = round(ours["asked"] / theirs["asked"], 2) if theirs["asked"] else None
+    out["reached_ratio"] = round(ours["capacity"] / theirs["capacity"], 2) if theirs["capacity"] else None
+    log(f"carried whole to the gateway: the collection's agent {ours['asked']}/s asked ({ours['capacity']}/s reached),"
+        f" upstream's default config {theirs['asked']}/s asked ({theirs['capacity']}/s reached); end to end through"
+        f" Jaeger {out['collection']['asked']}/s and {out['upstream_default']['asked']}/s")
+    return out
 
 
 def notified(alert: str, instance: str, since: float, wait: float) -> float | None:
@@ -261,9 +309,9 @@ def overload(signal: str, rate: int, seconds: int, alert_wait: float, heavy_mib:
         problems.append(f"peak anonymous RSS {run['anon_peak_kib']} KiB reached MemoryMax {limit}")
     if heavy_mib and not got["agent_refused"]:
         problems.append("the agent refused nothing: not an overload of its memory")
-    if got["agent_failed"] or got["gateway_refused"]:
+    if got["agent_failed"] or got["gateway_refused"] or got["gateway_failed"]:
         problems.append(f"lost after the agent accepted it: {got['agent_failed']} failed by its exporter,"
-                        f" {got['gateway_refused']} refused by the gateway")
+                        f" {got['gateway_refused']} refused by the gateway, {got['gateway_failed']} failed by the gateway's")
     if signal == "traces" and got["jaeger_written"] < got["agent_accepted"]:
         problems.append(f"accepted {got['agent_accepted']}, Jaeger wrote {got['jaeger_written']}")
     paged = notified("CollectorRefusingData", APP, started, alert_wait) if got["agent_refused"] else None
@@ -352,15 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     elif a.what == "capacity":
         out = capacity(a.signal, rates, a.seconds, tier=a.tier)
     elif a.what == "compare":
-        ours = capacity(a.signal, rates, a.seconds)
-        start_upstream_default()
-        try:
-            theirs = capacity(a.signal, rates, a.seconds, agent=(APP, DEFAULT_METRICS), port=DEFAULT_GRPC, unit=DEFAULT_UNIT)
-        finally:
-            stop_upstream_default()
-        out = {"collection": ours, "upstream_default": theirs,
-               "ratio": round(ours["capacity"] / theirs["capacity"], 2) if theirs["capacity"] else None}
-        log(f"capacity: the collection's agent {ours['capacity']}/s, upstream's default config {theirs['capacity']}/s")
+        out = compare(a.signal, rates, a.seconds)
     else:
         out = overload(a.signal, a.rate, a.seconds, a.alert_wait, a.heavy_mib)
     text = json.dumps(out, indent=2)
