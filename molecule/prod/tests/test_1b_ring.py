@@ -129,7 +129,10 @@ def test_a_backup_brings_back_the_traces_a_truncate_lost(host, converge, tmp_pat
 @pytest.mark.parametrize(("extra", "message"), [
     ({"cassandra_admin_password": ""}, "cassandra_admin_password is empty"),
     ({"cassandra_heap_size": "64G"}, "cassandra_heap_size 65536 MB is more than half of the"),
-], ids=["no-admin-password", "heap-too-large"])
+    # The unit's MemoryMax, not the host's memory, is what the heap must fit in twice.
+    ({"cassandra_memory_limit_mb": 2048, "cassandra_heap_size": "2G"},
+     "cassandra_heap_size 2048 MB is more than half of the 2048 MB this host gives it"),
+], ids=["no-admin-password", "heap-too-large", "heap-over-half-the-limit"])
 def test_bad_variables_fail_in_preflight_and_change_nothing(host, refused, extra, message):
     """One node's run (site.yml limited to it): refused in its preflight, the node's config and process untouched."""
     refused(host, extra, message, "cassandra", "/etc/cassandra/cassandra.yaml")

@@ -32,6 +32,17 @@ def test_service_active_enabled_and_unprivileged(host):
     assert host.file("/opt/prometheus/current").linked_to == "/opt/prometheus/3.15.0"
 
 
+def test_the_units_limits_hold_and_the_go_runtime_is_told_them(host):
+    # prometheus_cpu_limit 1.5 and prometheus_memory_limit_mb 1024 (molecule.yml): the shared lifecycle writes them into
+    # the unit and gives Go their measure, GOMAXPROCS rounded up from the quota and GOMEMLIMIT 80% of MemoryMax.
+    show = host.check_output("systemctl show prometheus -p CPUQuotaPerSecUSec -p MemoryMax -p Environment")
+    props = dict(line.split("=", 1) for line in show.splitlines())
+    assert props["CPUQuotaPerSecUSec"] == "1.500000s" and props["MemoryMax"] == str(1024 << 20), props
+    assert set(props["Environment"].split()) == {"GOMAXPROCS=2", "GOMEMLIMIT=819MiB"}, props
+    environ = host.check_output(f"tr '\\0' '\\n' < /proc/{pid(host)}/environ").splitlines()
+    assert {"GOMAXPROCS=2", "GOMEMLIMIT=819MiB"} <= set(environ), environ
+
+
 def test_ready_with_credentials_over_tls(host):
     assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' {URL}/-/ready") == "200"
 
