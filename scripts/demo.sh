@@ -59,8 +59,8 @@ for h in "${HOSTS[@]}"; do
   docker run -d --name "$name" --hostname "$name" --network "$NETWORK" \
     --cap-add SYS_ADMIN --cap-add NET_ADMIN --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --tmpfs /run --tmpfs /run/lock --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-    -e container=docker "telemetry-stack/debian-systemd:$tag" /lib/systemd/systemd >/dev/null
-  info "$name: started from telemetry-stack/debian-systemd:$tag ($what)"
+    -e container=docker "$IMAGE_REPO:$tag" /lib/systemd/systemd >/dev/null
+  info "$name: started from $IMAGE_REPO:$tag ($what)"
 done
 for h in "${HOSTS[@]}"; do
   name=${h%% *}
