@@ -93,6 +93,7 @@ lint() {
 }
 
 unit() {
+  "$REPO_ROOT/scripts/ensure-tools.sh" || failed+=("install age and zstd on the controller (scripts/ensure-tools.sh)")
   stage "pytest tests/unit" "$run" pytest
 }
 
@@ -110,7 +111,7 @@ mirror() {
 platform() {
   [ -z "${_platform:-}" ] || return "$_platform"
   _platform=0
-  if ! "$REPO_ROOT/scripts/build-images.sh" || ! "$run" python3 scripts/mirror/build_mirror.py ||
+  if ! "$REPO_ROOT/scripts/ensure-tools.sh" || ! "$REPO_ROOT/scripts/build-images.sh" || ! "$run" python3 scripts/mirror/build_mirror.py ||
     ! "$run" python3 scripts/mirror/mirror_server.py start; then
     _platform=1
     return 1
