@@ -15,7 +15,8 @@ description:
   - Reads C(components.yml) at the root of the installed collection, the one map of inventory groups to the
     components that run there. C(playbooks/site.yml), the preflight and pki roles and the day-2 playbooks take
     their host patterns and groups from it.
-  - A term is one of V(hosts) (the host pattern of the whole stack), a component's name such as V(otelcol) (the
+  - A term is one of V(hosts) (the host pattern of the whole stack), V(data_hosts) (the host pattern of the groups
+    whose hosts keep data that backups cover), a component's name such as V(otelcol) (the
     host pattern of its groups, in the order an upgrade goes), V(groups) (the map, group to C(component),
     C(mode) and C(kind)), V(components) (their names, in deployment order), V(patterns) (each component's host
     pattern), V(services) (one TLS identity per component, as the pki role issues them) or V(otelcol_mode) (the
@@ -63,6 +64,7 @@ class LookupModule(LookupBase):
         distribution = kwargs.get("distribution") or "otelcol-contrib"
         answers = {
             "hosts": lambda: _map.pattern(data),
+            "data_hosts": lambda: _map.data_pattern(data),
             "groups": lambda: _map.groups(data),
             "components": lambda: _map.components(data),
             "patterns": lambda: _map.patterns(data),

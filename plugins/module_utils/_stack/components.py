@@ -37,6 +37,11 @@ def pattern(data: dict, component: str | None = None) -> str:
     return ":".join(chosen)
 
 
+def data_pattern(data: dict) -> str:
+    """The host pattern of the groups whose hosts keep data (`data: true`), which backups cover."""
+    return ":".join(g for g, entry in groups(data).items() if entry.get("data"))
+
+
 def patterns(data: dict) -> dict[str, str]:
     """Each component's host pattern, component -> pattern."""
     return {name: pattern(data, name) for name in components(data)}

@@ -159,3 +159,30 @@ def test_to_keep(stamps, daily, weekly, kept):
 def test_the_target_refuses_anything_outside_its_verbs_and_directory(tmp_path, words):
     with pytest.raises(prog.Failure):
         prog.receive(tmp_path / "h1", words)
+
+
+def test_a_store_that_must_stop_is_stopped_only_for_the_copy_and_its_tables_are_reused(site, tmp_path, monkeypatch):
+    badger = tmp_path / "jaeger" / "badger"
+    for sub in ("keys", "values"):
+        (badger / sub).mkdir(parents=True)
+        (badger / sub / "000001.sst").write_bytes(os.urandom(200_000))
+        (badger / sub / "000001.vlog").write_bytes(b"v" * 1000)
+        (badger / sub / "MANIFEST").write_text("m")
+    calls = tmp_path / "systemctl.log"
+    systemctl = tmp_path / "systemctl"
+    systemctl.write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\n")
+    systemctl.chmod(0o755)
+    monkeypatch.setenv("TELEMETRY_STACK_BACKUP_SYSTEMCTL", str(systemctl))
+    site["config"]["components"] = [{"name": "jaeger", "kind": "stopped", "service": "jaeger", "paths": [str(badger)],
+                                     "immutable": r"\.sst$", "restore_paths": [str(badger)]}]
+    (site["root"] / "config.json").write_text(json.dumps(site["config"]))
+    first, second = backup(site, 1), backup(site, 2)
+    assert calls.read_text().splitlines() == ["stop jaeger", "start jaeger"] * 2
+    assert first["components"]["jaeger"]["archives"] == 3  # the two tables and the rest
+    assert second["components"]["jaeger"]["linked_bytes"] > 400_000
+    into = tmp_path / "restored"
+    done = run(site, "restore", "--identity", str(site["root"] / "identity"), "--component", "jaeger", "--into", str(into))
+    assert done.returncode == 0, done.stderr
+    back = into / str(badger).lstrip("/")
+    assert sorted(str(p.relative_to(back)) for p in back.rglob("*")) == sorted(str(p.relative_to(badger)) for p in badger.rglob("*"))
+    assert (back / "values" / "000001.sst").read_bytes() == (badger / "values" / "000001.sst").read_bytes()
