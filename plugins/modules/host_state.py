@@ -95,6 +95,13 @@ options:
         each. Run as root to see other users' processes.
     type: bool
     default: false
+  contents:
+    description:
+      - Small files to return the text of, in RV(contents) (at most 64 KiB each; an absent file is V(null)). For what
+        is public and short, such as an SSH public key; never for secrets, which would reach the controller's output.
+    type: list
+    elements: path
+    default: []
   nft_tables:
     description:
       - nftables tables to look for, as C(<family> <name>) (V(inet telemetry_stack)), reported in RV(nft_tables).
@@ -214,6 +221,11 @@ listeners:
   sample:
     - {port: 4317, address: "0.0.0.0", user: otelcol-contrib, pid: 812, process: otelcol-contrib,
        unit: otelcol-contrib.service}
+contents:
+  description: The text of each file of O(contents), V(null) when it does not exist.
+  returned: always
+  type: dict
+  sample: {/etc/telemetry-stack/backup/id_ed25519.pub: "ssh-ed25519 AAAA... root@backend-1"}
 nft_tables:
   description: Each table of O(nft_tables), V(true) when the kernel has it.
   returned: always
@@ -242,6 +254,7 @@ from ansible_collections.telemetry.stack.plugins.module_utils._stack.host import
     read_path,
     read_resources,
     read_space,
+    read_text,
     read_users,
 )
 
@@ -262,6 +275,7 @@ def main() -> None:
             clock=dict(type="bool", default=False),
             listeners=dict(type="bool", default=False),
             nft_tables=dict(type="list", elements="str", default=[]),
+            contents=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -279,6 +293,7 @@ def main() -> None:
         "units": {},
         "space": {path: read_space(path) for path in p["space"]},
         "packages": read_packages(p["packages"]),
+        "contents": {path: read_text(path) for path in p["contents"]},
     }
     if p["units"]:
         systemctl = module.get_bin_path("systemctl", required=True)

@@ -207,6 +207,8 @@ class Artifact:
 CAPPED_MODULES = {
     f"{CONTRIB}/receiver/tlscheckreceiver": ("0.146.0", {"0.155.0": ("tlscheck", "tls_check")}),
     f"{CONTRIB}/connector/failoverconnector": ("0.145.0", {}),
+    # v0.158.0 already has the file_stats type (and the filestats alias).
+    f"{CONTRIB}/receiver/filestatsreceiver": ("0.158.0", {}),
 }
 
 

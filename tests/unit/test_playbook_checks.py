@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# An age public key (age-keygen -y), as backup_recipients takes them.
+RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+
 INVENTORY = {
     "all": {
         "vars": {"ansible_host": "192.0.2.1", "ansible_connection": "ssh", "ansible_ssh_common_args": "-o ConnectTimeout=1"},
@@ -52,10 +55,19 @@ def run(repo_root: Path, tmp_path: Path, playbook: str, extra: dict, *args: str)
     ("rollback", {}, ("-l", "app-1"), "missing required arguments: rollback_component"),
     ("uninstall", {}, (), "missing required arguments: uninstall_components"),
     ("uninstall", {"uninstall_components": ["otelcol", "mysql"]}, (), "value of uninstall_components must be one or more of"),
-    ("backup", {}, ("--check",), "Taking a backup writes files on the controller"),
-    ("backup", {"backup_components": ["loki"]}, (), "value of backup_components must be one or more of"),
-    ("restore", {}, (), "missing required arguments: restore_from"),
-    ("restore", {"restore_from": "/nonexistent/backup"}, ("-l", "backend-1"), "No backup at /nonexistent/backup (no manifest.yml)"),
+    ("backup", {}, ("--check",), "Taking a backup writes to the backup target"),
+    ("backup", {}, (), "There is no backup target: the backup_target group has no host"),
+    ("backup", {"backup_target_host": "backend-1", "backup_recipients": ["AGE-SECRET-KEY-1XYZ"]}, ("-l", "backend-1"),
+     "backup_recipients holds a private key (AGE-SECRET-KEY-...), which must never reach the hosts"),
+    ("backup", {"backup_target_host": "backend-1", "backup_recipients": ["age1short"]}, ("-l", "backend-1"),
+     'backup_recipients: "age1short" is not an age public key'),
+    ("restore", {}, (), "There is no backup target"),
+    ("restore", {"restore_from": "yesterday"}, (), "restore_from is yesterday: give a backup's name"),
+    ("restore", {"backup_target_host": "backend-1", "backup_recipients": [RECIPIENT]}, ("-l", "backend-1"),
+     "No identity: give backup_identity (from vault) or backup_identity_file"),
+    ("restore", {"backup_target_host": "backend-1", "backup_recipients": [RECIPIENT], "backup_identity": RECIPIENT}, (),
+     "backup_identity(_file) holds no age identity"),
+    ("dr_drill", {"dr_rto_target": "soon"}, (), "dr_rto_target"),
     ("rotate_certs", {"pki_mode": "files"}, (), "pki_mode is files: the certificates are yours"),
     ("rotate_certs", {"rotate_settle_seconds": "soon"}, (), "rotate_settle_seconds"),
     ("silence", {"silence_action": "mute"}, (), "value of silence_action must be one of: create, expire, got: mute"),

@@ -100,6 +100,15 @@ def read_group(name: str) -> dict:
     return {"exists": True, "gid": entry.gr_gid, "members": sorted(entry.gr_mem)}
 
 
+def read_text(path: str, limit: int = 65536) -> str | None:
+    """A small file's text (at most `limit` bytes), None when it does not exist."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+
+
 def read_space(path: str) -> dict:
     probe = path
     while not os.path.exists(probe) and probe not in ("", "/"):

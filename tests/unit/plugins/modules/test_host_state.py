@@ -22,7 +22,8 @@ def test_the_module_runs_in_check_mode_and_changes_nothing(tmp_path: Path, repo_
     (tmp_path / "cert.pem").symlink_to(tmp_path / "config.yaml")
     # One read: certificates followed (follow), the install's links as links (links).
     args = {"paths": [str(tmp_path / "config.yaml"), str(tmp_path / "nope"), str(tmp_path / "cert.pem")], "follow": True,
-            "links": [str(tmp_path / "current"), str(tmp_path / "previous")], "users": [ME.pw_name], "groups": ["root"]}
+            "links": [str(tmp_path / "current"), str(tmp_path / "previous")], "users": [ME.pw_name], "groups": ["root"],
+            "contents": [str(tmp_path / "config.yaml"), str(tmp_path / "nope")]}
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(repo_root / "collections"), "ANSIBLE_LOCALHOST_WARNING": "false",
            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json", "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true"}
     run = subprocess.run(
@@ -38,3 +39,4 @@ def test_the_module_runs_in_check_mode_and_changes_nothing(tmp_path: Path, repo_
     assert result["paths"][str(tmp_path / "cert.pem")]["isreg"] and not result["paths"][str(tmp_path / "cert.pem")]["islnk"]
     assert result["paths"][str(tmp_path / "current")]["lnk_source"] == "1.0.0"
     assert result["paths"][str(tmp_path / "previous")]["exists"] is False
+    assert result["contents"] == {str(tmp_path / "config.yaml"): "a: 1\n", str(tmp_path / "nope"): None}
