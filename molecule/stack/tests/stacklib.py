@@ -109,3 +109,14 @@ def up_at(backend, at: float) -> int:
     """How many targets Prometheus has an `up` sample for at a moment (its five-minute look-back)."""
     got = json.loads(backend.check_output(f"{PROMETHEUS}up'&time={at:.3f}'"))
     return len(got["data"]["result"])
+
+
+def changed_by_host(stdout: str) -> dict[str, int]:
+    """The play recap's changed= count of each host (the backup target among them, when the run reached it)."""
+    return {h: int(n) for h, n in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", stdout, re.M)}
+
+
+def nothing_changed(stdout: str) -> bool:
+    """A run over the stack's three hosts (and the backup target, when it reached it) that changed nothing."""
+    counts = changed_by_host(stdout)
+    return set(COLLECTORS) <= set(counts) and set(counts.values()) == {0}
