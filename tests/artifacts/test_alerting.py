@@ -41,6 +41,8 @@ def series(name: str, labels: dict, values: str) -> dict:
 
 
 C = {"job": "otelcol", "instance": "gw1"}
+# A stamp as the gateway's exporter shows it: the agent's resource attributes as labels.
+STAMP = {"job": "otelcol-exporter", "instance": "gw1", "host_name": "be1", "os_type": "linux"}
 RISING, FLAT = "0+10x30", "0+0x30"
 # For each shipped rule: the input it fires on (with the labels it fires with), and the input it must stay quiet
 # on. The quiet input is what a healthy stack looks like, or the near miss (another exporter, another signal).
@@ -93,6 +95,19 @@ CASES = {
                   [{"host_name": "be1", "instance": "be1", "tlscheck_target": "/etc/ssl/telemetry/jaeger/cert.pem"}]),
         "quiet": [series("tlscheck_time_left_seconds", {"host_name": "be1", "tlscheck_target": "/etc/ssl/telemetry/jaeger/cert.pem",
                                                         "tlscheck_x509_cn": "be1"}, "5184000x30")]},
+    # The stamps of role backup, by file_stats (file_mtime_seconds). At the 25th minute (1500 s since the epoch in
+    # promtool's clock): a last good backup 10 days old, or 25 minutes old.
+    "BackupTooOld": {
+        "fires": ([series("file_mtime_seconds", {**STAMP, "file_name": "last-success.stamp"}, "-862500x30")],
+                  [{"host_name": "be1", "instance": "be1"}]),
+        "quiet": [series("file_mtime_seconds", {**STAMP, "file_name": "last-success.stamp"}, "0x30")]},
+    # The last run failed after the last good one; or a failure that a good run has followed.
+    "BackupFailed": {
+        "fires": ([series("file_mtime_seconds", {**STAMP, "file_name": "last-success.stamp"}, "0x30"),
+                   series("file_mtime_seconds", {**STAMP, "file_name": "last-failure.stamp"}, "100x30")],
+                  [{"host_name": "be1", "instance": "be1"}]),
+        "quiet": [series("file_mtime_seconds", {**STAMP, "file_name": "last-success.stamp"}, "200x30"),
+                  series("file_mtime_seconds", {**STAMP, "file_name": "last-failure.stamp"}, "100x30")]},
     "PrometheusRuleFailures": {
         "fires": ([series("prometheus_rule_evaluation_failures_total", {"job": "prometheus", "instance": "p1", "rule_group": "g"}, RISING)],
                   [{"job": "prometheus", "instance": "p1", "rule_group": "g"}]),
@@ -160,7 +175,7 @@ def test_a_single_burst_pages(promtool: Path, rules: dict, tmp_path: Path, alert
 
 def test_promtool_accepts_the_rules(promtool: Path, rules: dict) -> None:
     proc = subprocess.run([str(promtool), "check", "rules", str(rules["path"])], capture_output=True, text=True, timeout=60, check=False)
-    assert proc.returncode == 0 and "13 rules found" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and f"{len(CASES)} rules found" in proc.stdout, proc.stdout + proc.stderr
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 import time
 
 import pytest
@@ -103,27 +102,28 @@ def test_rotating_certificates_reloads_the_ring_in_place(host, converge):
     assert up_nodes(APP) == len(RING)
 
 
-def test_a_backup_brings_back_the_traces_a_truncate_lost(host, converge, tmp_path):
-    """playbooks/backup.yml snapshots every node; a table's rows lost; playbooks/restore.yml imports them back."""
+def test_a_backup_brings_back_the_traces_a_truncate_lost(host, converge):
+    """playbooks/backup.yml snapshots every node to the backup target (apps-debian12, over SSH); a table's rows lost;
+    playbooks/restore.yml fetches each node's snapshot back, checked and decrypted, and imports it."""
     trace_id = stored_trace("backup")
-    backup = converge(host, {"backup_dir": str(tmp_path), "backup_name": "ring", "backup_components": ["cassandra"]},
-                      REPO / "playbooks" / "backup.yml", ("-l", "all"), timeout=600)
+    backup = converge(host, {}, REPO / "playbooks" / "backup.yml", ("-l", "cassandra"), timeout=600)
     assert backup.returncode == 0, backup.stdout[-3000:]
     for name in RING:
-        listing = subprocess.run(["tar", "--list", "--file", str(tmp_path / "ring" / name / "cassandra.tar")],
-                                 capture_output=True, text=True, check=True).stdout
-        assert "var/lib/cassandra/restore/jaeger_v1_dc1/traces/" in listing, listing[:2000]
-    assert "telemetry-stack-ring" not in host.check_output(f"{NODETOOL} listsnapshots"), "the snapshot was left on the node"
+        done = json.loads(node(name).file("/var/lib/telemetry-stack/backup/last-summary.json").content_string)
+        stamp = done["stamp"]
+        held = host.check_output(f"ls /srv/telemetry-stack-backups/{name}/{stamp}/cassandra").split()
+        assert any(a.startswith("jaeger_v1_dc1.traces.sstable-") and a.endswith(".tar.zst.age") for a in held), held
+        assert "telemetry-stack-backup" not in node(name).check_output(f"{NODETOOL} listsnapshots"), "the snapshot was left"
 
     truncated = cql(host, ADMIN, "TRUNCATE jaeger_v1_dc1.traces")
     assert truncated.rc == 0, truncated.stderr
     wait_for(lambda: not found(trace_id), 30, "the trace gone")
 
-    restore = converge(host, {"restore_from": str(tmp_path / "ring"), "restore_components": ["cassandra"]},
-                       REPO / "playbooks" / "restore.yml", ("-l", "all"), timeout=600)
+    restore = converge(host, {"backup_identity_file": str(REPO / "molecule" / "shared" / "backup" / "identity.txt"),
+                              "restore_components": ["cassandra"]}, REPO / "playbooks" / "restore.yml", ("-l", "all"), timeout=600)
     assert restore.returncode == 0, restore.stdout[-3000:]
     assert found(trace_id), "the trace is not back"
-    assert not host.file("/var/lib/cassandra/restore").exists
+    assert not host.file("/var/lib/cassandra/restore").exists and not host.file("/var/lib/telemetry-stack/restore/cassandra").exists
 
 
 @pytest.mark.parametrize(("extra", "message"), [
