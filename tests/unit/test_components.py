@@ -27,6 +27,8 @@ def test_host_patterns() -> None:
     assert lookup("otelcol", "jaeger") == ["otel_sampling_gateways:otel_gateways:otel_agents", "jaeger"]
     assert lookup("patterns")[0]["otelcol"] == "otel_sampling_gateways:otel_gateways:otel_agents"
     assert lookup("components") == [["cassandra", "jaeger", "alertmanager", "prometheus", "otelcol", "grafana"]]
+    # The groups whose hosts keep data, which backups cover (role backup); the collectors keep none.
+    assert lookup("data_hosts") == ["cassandra:jaeger:alertmanager:prometheus:grafana"]
 
 
 @pytest.mark.parametrize(("groups", "mode"), [

@@ -186,3 +186,14 @@ def test_a_store_that_must_stop_is_stopped_only_for_the_copy_and_its_tables_are_
     back = into / str(badger).lstrip("/")
     assert sorted(str(p.relative_to(back)) for p in back.rglob("*")) == sorted(str(p.relative_to(badger)) for p in badger.rglob("*"))
     assert (back / "values" / "000001.sst").read_bytes() == (badger / "values" / "000001.sst").read_bytes()
+
+
+def test_the_components_come_from_the_services_descriptions(site, tmp_path):
+    # As the shared lifecycle writes them: /etc/telemetry-stack/backup.d/<service>.json, one per service.
+    described = tmp_path / "backup.d"
+    described.mkdir()
+    for spec in site["config"].pop("components"):
+        (described / f"{spec['name']}.json").write_text(json.dumps(spec))
+    site["config"]["components_dir"] = str(described)
+    (site["root"] / "config.json").write_text(json.dumps(site["config"]))
+    assert sorted(backup(site, 1)["components"]) == ["grafana", "prometheus"]
