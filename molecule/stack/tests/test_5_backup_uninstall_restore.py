@@ -71,6 +71,15 @@ def test_a_scheduled_backup_runs_while_prometheus_serves(host, backend, wait):
     backend.check_output("runuser -u prometheus -- /opt/prometheus/current/promtool tsdb create-blocks-from openmetrics "
                          "/tmp/history.om /var/lib/prometheus && rm /tmp/history.om")
     assert wait(lambda: history_count(backend) == HISTORY_SERIES, timeout=180, what="the backfilled history in Prometheus")
+    # Prometheus compacts the imported two-hour blocks into longer ones, one step a minute: a block is immutable once
+    # that settles (in production, old blocks are compacted now and then too, and that backup sends them again).
+    blocks = "ls -d /var/lib/prometheus/01*"
+
+    def compacted():
+        before = backend.check_output(blocks)
+        time.sleep(75)
+        return backend.check_output(blocks) == before
+    assert wait(compacted, timeout=600, step=1, what="Prometheus' compaction of the history settled")
     STATE["moment"] = time.time()
     assert wait(lambda: up_at(backend, STATE["moment"]) > 0, what="samples in Prometheus now")
 

@@ -127,6 +127,12 @@ def test_an_unreachable_target_fails_the_run_and_stamps_the_failure(site):
     assert not (site["root"] / "stamps" / "last-success.stamp").exists()
 
 
+def test_a_backup_of_the_same_moment_replaces_the_first(site):
+    backup(site, 1)
+    again = backup(site, 1)
+    assert again["stamp"] == "20261101T023000Z" and [p.name for p in site["target"].iterdir()] == ["20261101T023000Z"]
+
+
 def test_retention_keeps_the_newest_of_the_last_days_and_weeks(site):
     for day in range(1, 6):
         summary = backup(site, day)
