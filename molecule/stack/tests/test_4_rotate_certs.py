@@ -5,7 +5,6 @@ before a new one breaks trust."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from stacklib import INVENTORY, REPO, TLS, nothing_changed, serial, stop_stream, stream, traces_of
