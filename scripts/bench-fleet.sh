@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # site.yml across a fleet, over SSH as operators run it (docs/benchmarks.md):
-# one gateway, one backend and N agents, each a systemd container with
+# one gateway, one backend, a backup target and N agents, each a systemd container with
 # openssh-server (scripts/build-images.sh --ssh), reached with a key this
 # script makes, ControlPersist and pipelining on. For each N:
 #   - site.yml on the fresh hosts (cold), with an empty controller download cache;
@@ -27,6 +27,7 @@ results="$work/results.jsonl"
 
 "$REPO_ROOT/scripts/build-images.sh" --ssh debian12
 "$REPO_ROOT/scripts/venv.sh" >/dev/null
+"$REPO_ROOT/scripts/ensure-tools.sh"
 log "The artifact mirror: what the demo deploys"
 "$run" python3 "$REPO_ROOT/scripts/mirror/build_mirror.py" --demo | tail -n 1
 "$run" python3 "$REPO_ROOT/scripts/mirror/mirror_server.py" start >/dev/null
@@ -36,9 +37,9 @@ mirror_log="$CACHE_DIR/mirror-server.log"
 # Each container's systemd takes inotify instances of the machine's user root; at the default 128 (Debian's
 # kernel), systemd exits at once in the 24th container or so. The largest fleet's hosts, eight each.
 largest=$(printf '%s\n' "${sizes[@]}" | sort -n | tail -n 1)
-want=$(((largest + 2) * 8))
+want=$(((largest + 3) * 8))
 if [ "$(sysctl -n fs.inotify.max_user_instances)" -lt "$want" ]; then
-  info "fs.inotify.max_user_instances $(sysctl -n fs.inotify.max_user_instances) -> $want, for $((largest + 2)) systemd containers"
+  info "fs.inotify.max_user_instances $(sysctl -n fs.inotify.max_user_instances) -> $want, for $((largest + 3)) systemd containers"
   sysctl -q -w fs.inotify.max_user_instances="$want" || die "Raise fs.inotify.max_user_instances to $want (sysctl -w), as root."
 fi
 
@@ -72,7 +73,7 @@ for n in "${sizes[@]}"; do
   log "N = $n agents, 1 gateway, 1 backend: fresh containers"
   remove_fleet
   docker network create "$NETWORK" >/dev/null
-  hosts=(fleet-gateway fleet-backend)
+  hosts=(fleet-gateway fleet-backend fleet-backup)
   for i in $(seq -w 1 "$n"); do hosts+=("fleet-agent-$i"); done
   for h in "${hosts[@]}"; do start_host "$h"; done
   for h in "${hosts[@]}"; do
@@ -94,16 +95,18 @@ for n in "${sizes[@]}"; do
     echo "    ansible_user: root"
     echo "    ansible_ssh_private_key_file: $work/id_ed25519"
     echo "    ansible_python_interpreter: /usr/bin/python3"
+    echo "    backup_recipients: [$(age-keygen -y "$REPO_ROOT/molecule/shared/backup/identity.txt")]"
     echo "  hosts:"
     for h in "${hosts[@]}"; do echo "    $h: {ansible_host: $(ip "$h")}"; done
     echo "  children:"
     echo "    otel_agents:"
     echo "      hosts:"
     echo "        fleet-backend:"
-    for h in "${hosts[@]:2}"; do echo "        $h:"; done
+    for h in "${hosts[@]:3}"; do echo "        $h:"; done
     echo "    otel_gateways: {hosts: {fleet-gateway: }}"
     echo "    cassandra:"
     for g in jaeger alertmanager prometheus grafana; do echo "    $g: {hosts: {fleet-backend: }}"; done
+    echo "    backup_target: {hosts: {fleet-backup: }}"
   } >"$inv/hosts.yml"
   # As an operator's ansible.cfg would have it.
   cat >"$inv/ansible.cfg" <<CFG

@@ -4,7 +4,7 @@
     fleet_paths.py HOST...    -> {"bench_paths_by_host": {host: [path, ...]}} (JSON, for tests/bench/floor.yml)
 
 A host's managed files are its services' config directories and what is in them, the certificates and keys, the units,
-the `current` links and install markers. Hosts named alike (fleet-agent-NN) manage the same files: one of them is read.
+the `current` links and install markers, and the backup role's files. Hosts named alike (fleet-agent-NN) manage the same files: one of them is read.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ SERVICES = ("otelcol-contrib", "jaeger", "prometheus", "alertmanager", "grafana"
 FIND = " ".join(
     [f"/etc/{s} /etc/systemd/system/{s}.service /opt/{s}/current /opt/{s}/*/.telemetry-stack-installed" for s in SERVICES]
     + ["/etc/ssl/telemetry"]
+    # The backup role's: its config and keys, the program, the stamps, the unit and timer; on the target, the keys.
+    + ["/etc/telemetry-stack /usr/local/lib/telemetry-stack /var/lib/telemetry-stack/backup/last-success.stamp",
+       "/etc/systemd/system/telemetry-stack-backup.service /etc/systemd/system/telemetry-stack-backup.timer",
+       "/srv/telemetry-stack-backups/.ssh"]
 )
 
 
