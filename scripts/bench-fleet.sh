@@ -70,7 +70,7 @@ timed() { # LABEL PLAYBOOK ARGS...: seconds to stdout; the output in $work/LABEL
 }
 
 for n in "${sizes[@]}"; do
-  log "N = $n agents, 1 gateway, 1 backend: fresh containers"
+  log "N = $n agents, 1 gateway, 1 backend, 1 backup target: fresh containers"
   remove_fleet
   docker network create "$NETWORK" >/dev/null
   hosts=(fleet-gateway fleet-backend fleet-backup)

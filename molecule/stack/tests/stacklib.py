@@ -30,6 +30,13 @@ ALERTMANAGER_API = f"curl -s --cacert {TLS}/ca.pem -u alerts:demo-alerts-passwor
 other = host
 
 
+def firing_at_webhook(backend, since: float = 0) -> list[dict]:
+    """The firing alerts the demo's webhook sink (on the backend) received since `since` (a Unix time)."""
+    text = backend.check_output("cat /var/lib/sinks/webhook.jsonl 2>/dev/null || true")
+    return [a for n in map(json.loads, text.splitlines()) if n["received_at"] >= since
+            for a in n.get("body", {}).get("alerts", []) if a["status"] == "firing"]
+
+
 def prometheus(backend, query: str) -> list:
     return json.loads(backend.check_output(PROMETHEUS + quote(query)))["data"]["result"]
 

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from scenario import assert_started_healthy, assert_uninstalled
-from stacklib import DASHBOARD, GRAFANA, PROMETHEUS, REPO, TLS, dashboard, nothing_changed, other, probe, spans_in_jaeger, up_at
+from stacklib import (DASHBOARD, GRAFANA, PROMETHEUS, REPO, TLS, dashboard, firing_at_webhook, nothing_changed, other, probe,
+                      spans_in_jaeger, up_at)
 
 testinfra_hosts = ["ansible://app-debian12"]
 
@@ -164,10 +165,8 @@ def test_a_target_that_cannot_be_reached_pages_someone(host, backend, wait):
         assert "the backup target refused or could not be reached" in said, said
 
         def paged(alertname):
-            sent = backend.run("cat /var/lib/sinks/webhook.jsonl").stdout.splitlines()
-            return [a for line in sent for a in json.loads(line).get("body", {}).get("alerts", [])
-                    if a["labels"].get("alertname") == alertname and a["labels"].get("instance") == "backend-debian12"
-                    and a["status"] == "firing"]
+            return [a for a in firing_at_webhook(backend)
+                    if a["labels"].get("alertname") == alertname and a["labels"].get("instance") == "backend-debian12"]
         assert wait(lambda: paged("BackupFailed"), timeout=300, step=5, what="BackupFailed for backend-debian12 at the webhook")
         # The stale-backup page: a day and more without a good backup (the last good one's stamp dated back 27 hours
         # rather than a day waited; this scenario's for: is 1m, see hosts.yml).

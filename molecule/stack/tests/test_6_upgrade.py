@@ -11,16 +11,14 @@ import json
 import os
 import time
 
-from stacklib import ALERTMANAGER_API, REPO, CURRENT, EARLIER, probe, spans_in_jaeger, links, stop_stream, stream, traces_of
+from stacklib import ALERTMANAGER_API, REPO, CURRENT, EARLIER, firing_at_webhook, probe, spans_in_jaeger, links, stop_stream, stream, traces_of
 
 testinfra_hosts = ["ansible://app-debian12"]
 
 
 def notified_about(backend, hosts: set[str], since: float) -> list[dict]:
-    """Firing notifications the demo's webhook sink (on the backend) got since `since` about these hosts."""
-    text = backend.check_output("cat /var/lib/sinks/webhook.jsonl 2>/dev/null || true")
-    return [n for n in map(json.loads, text.splitlines()) if n["received_at"] >= since
-            and any(a["status"] == "firing" and a["labels"].get("instance") in hosts for a in n["body"].get("alerts", []))]
+    """Firing alerts the demo's webhook sink (on the backend) got since `since` about these hosts."""
+    return [a for a in firing_at_webhook(backend, since) if a["labels"].get("instance") in hosts]
 
 
 def test_upgrade_under_a_steady_stream_loses_no_span_and_rollback_goes_back(host, gateway, backend, converge, wait):
