@@ -20,6 +20,8 @@ from the Go module proxy configured in ``go env``:
   from it (Wire code generation, then ``pkg/cmd/grafana`` with cgo for SQLite)
   and packed in upstream's standalone tarball layout under a version that
   says what it is. The UI's compiled assets are not in it (the API is);
+* victorialogs: ``app/victoria-logs`` of the VictoriaLogs module (its web UI is
+  in the module), packed as upstream's ``victoria-logs-linux-ARCH-vVERSION.tar.gz``;
 * cassandra: no Apache Cassandra 5 binary tarball is on Maven Central, so
   ``org.apache.cassandra:cassandra-all`` and its runtime dependencies are taken
   from the Maven repository configured for ``mvn`` and laid out as upstream's
@@ -67,13 +69,15 @@ PROMETHEUS_RELEASES = "github.com/prometheus/prometheus/releases/download"
 ALERTMANAGER_RELEASES = "github.com/prometheus/alertmanager/releases/download"
 GRAFANA_RELEASES = "dl.grafana.com/oss/release"
 CASSANDRA_RELEASES = "archive.apache.org/dist/cassandra"
+VICTORIALOGS_RELEASES = "github.com/VictoriaMetrics/VictoriaLogs/releases/download"
 # Upstream has no download of telemetrygen (only a container image): the mirror
 # keeps it under a path of this project's, in goreleaser's layout.
 TEST_TOOLS = "telemetry.stack/test-tools"
 
 # Bump a recipe's revision when its build or packaging changes: artifacts built
 # by an older revision are rebuilt, the others are kept.
-RECIPE_REVISION = {"otelcol": 1, "telemetrygen": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1, "cassandra": 1}
+RECIPE_REVISION = {"otelcol": 1, "telemetrygen": 1, "jaeger": 1, "prometheus": 1, "alertmanager": 2, "grafana": 1, "cassandra": 1,
+                   "victorialogs": 1}
 
 
 def log(msg: str) -> None:
@@ -182,7 +186,7 @@ class Artifact:
     """One archive in the mirror, with what builds it and what names it."""
 
     name: str  # e.g. otelcol-contrib-0.159.0-amd64
-    kind: str  # recipe: otelcol, jaeger, prometheus, alertmanager, grafana, cassandra
+    kind: str  # recipe: otelcol, jaeger, prometheus, alertmanager, grafana, cassandra, victorialogs
     version: str
     arch: str
     release_dir: str  # path in the mirror, upstream's URL without https://
@@ -441,6 +445,40 @@ def alertmanager_artifacts(pins: dict, arch: str) -> list[Artifact]:
     return [promu_artifact(pins, arch, "alertmanager", ALERTMANAGER_RELEASES, build_alertmanager)]
 
 
+# --- victorialogs -----------------------------------------------------------------------------
+
+def build_victorialogs(art: Artifact, work: Path, release: Path) -> None:
+    """One static binary for every role (single node, storage node, front end), as upstream's Makefile packs it:
+    ``victoria-logs-prod`` alone in the tarball, and a ``_checksums.txt`` over the tarball and the binary."""
+    src = work / "src"
+    work.mkdir(parents=True, exist_ok=True)
+    logfile = work / "build.log"
+    module = "github.com/VictoriaMetrics/VictoriaLogs"
+    info(f"victorialogs {art.version}: source of {module}@v{art.version}")
+    module_source(module, f"v{art.version}", src)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    ldflags = f"-s -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-{stamp}-tags-v{art.version}-0-g0000000"
+    env = {"GOOS": "linux", "GOARCH": art.arch, "CGO_ENABLED": "0", "GOWORK": "off", "GOFLAGS": "-mod=mod"}
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    run(["go", "build", "-trimpath", "-tags", "netgo,osusergo", "-ldflags", ldflags, "-o", str(out / "victoria-logs-prod"),
+         "./app/victoria-logs"], cwd=src, env=env, what=f"victorialogs {art.version} linux/{art.arch}: go build ./app/victoria-logs",
+        logfile=logfile)
+    release.mkdir(parents=True, exist_ok=True)
+    write_tar_gz(release / art.archive, [("victoria-logs-prod", out / "victoria-logs-prod")], mtime=int(time.time()))
+    (release / f"victoria-logs-linux-{art.arch}-v{art.version}_checksums.txt").write_text(
+        f"{sha256_file(release / art.archive)}  {art.archive}\n{sha256_file(out / 'victoria-logs-prod')}  victoria-logs-prod\n")
+
+
+def victorialogs_artifacts(pins: dict, arch: str) -> list[Artifact]:
+    version = pins["victorialogs"]["version"]
+    return [Artifact(
+        name=f"victorialogs-{version}-{arch}", kind="victorialogs", version=version, arch=arch,
+        release_dir=f"{VICTORIALOGS_RELEASES}/v{version}", archive=f"victoria-logs-linux-{arch}-v{version}.tar.gz",
+        build=build_victorialogs,
+    )]
+
+
 # --- grafana ----------------------------------------------------------------------------------
 
 # Wire (Grafana's dependency-injection code generator) built with an x/tools
@@ -634,7 +672,7 @@ def all_artifacts(pins: dict, arches: list[str]) -> list[Artifact]:
     arts: list[Artifact] = []
     for arch in arches:
         arts += otelcol_artifacts(pins, arch) + jaeger_artifacts(pins, arch) + prometheus_artifacts(pins, arch)
-        arts += alertmanager_artifacts(pins, arch) + telemetrygen_artifacts(pins, arch)
+        arts += alertmanager_artifacts(pins, arch) + telemetrygen_artifacts(pins, arch) + victorialogs_artifacts(pins, arch)
         if arch == host_arch():
             arts += grafana_artifacts(pins, arch)
     # Architecture-independent: once, whichever architectures are asked for.

@@ -14,7 +14,7 @@ from ansible_collections.telemetry.stack.plugins.module_utils._stack import comp
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = yaml.safe_load(COMPONENTS.read_text())
-STACK = "cassandra:jaeger:alertmanager:prometheus:otel_sampling_gateways:otel_gateways:otel_agents:grafana"
+STACK = "cassandra:jaeger:victorialogs_storage:victorialogs:alertmanager:prometheus:otel_sampling_gateways:otel_gateways:otel_agents:grafana"
 
 
 def lookup(*terms: str, variables: dict | None = None, **kwargs) -> list:
@@ -26,9 +26,9 @@ def test_host_patterns() -> None:
     # Gateways that others send to first, agents last: the order an upgrade goes.
     assert lookup("otelcol", "jaeger") == ["otel_sampling_gateways:otel_gateways:otel_agents", "jaeger"]
     assert lookup("patterns")[0]["otelcol"] == "otel_sampling_gateways:otel_gateways:otel_agents"
-    assert lookup("components") == [["cassandra", "jaeger", "alertmanager", "prometheus", "otelcol", "grafana"]]
+    assert lookup("components") == [["cassandra", "jaeger", "victorialogs", "alertmanager", "prometheus", "otelcol", "grafana"]]
     # The groups whose hosts keep data, which backups cover (role backup); the collectors keep none.
-    assert lookup("data_hosts") == ["cassandra:jaeger:alertmanager:prometheus:grafana"]
+    assert lookup("data_hosts") == ["cassandra:jaeger:victorialogs_storage:victorialogs:alertmanager:prometheus:grafana"]
 
 
 @pytest.mark.parametrize(("groups", "mode"), [
@@ -43,7 +43,7 @@ def test_services_follow_the_distribution() -> None:
     assert services[1] == {"name": "jaeger", "group": "jaeger", "component": "jaeger", "inventory_groups": ["jaeger"]}
     assert {"name": "otelcol", "group": "otelcol", "component": "otelcol",
             "inventory_groups": ["otel_sampling_gateways", "otel_gateways", "otel_agents"]} in services
-    assert [s["name"] for s in lookup("services")[0]] == ["cassandra", "jaeger", "alertmanager", "prometheus", "otelcol-contrib", "grafana"]
+    assert [s["name"] for s in lookup("services")[0]] == ["cassandra", "jaeger", "victorialogs", "alertmanager", "prometheus", "otelcol-contrib", "grafana"]
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -57,7 +57,7 @@ def test_a_broken_map_is_named(data: dict, message: str) -> None:
 
 def test_an_unknown_component_is_named() -> None:
     with pytest.raises(AnsibleLookupError,
-                       match=r"telemetry\.stack\.components: no component 'loki'; the stack has cassandra, jaeger, alertmanager, prometheus"):
+                       match=r"telemetry\.stack\.components: no component 'loki'; the stack has cassandra, jaeger, victorialogs, alertmanager, prometheus"):
         lookup("loki")
 
 

@@ -50,7 +50,7 @@ def run(repo_root: Path, tmp_path: Path, playbook: str, extra: dict, *args: str)
 @pytest.mark.parametrize("playbook, extra, args, message", [
     ("upgrade", {}, (), "missing required arguments: upgrade_component, upgrade_version"),
     ("upgrade", {"upgrade_component": "nginx", "upgrade_version": "1.0.0"}, ("-l", "gateway-1"),
-     "value of upgrade_component must be one of: otelcol, cassandra, jaeger, alertmanager, prometheus, grafana, got: nginx"),
+     "value of upgrade_component must be one of: otelcol, cassandra, jaeger, victorialogs, alertmanager, prometheus, grafana, got: nginx"),
     ("upgrade", {"upgrade_component": "otelcol", "upgrade_version": "v0.159"}, (), "upgrade_version must be a release version"),
     ("rollback", {}, ("-l", "app-1"), "missing required arguments: rollback_component"),
     ("uninstall", {}, (), "missing required arguments: uninstall_components"),
