@@ -213,6 +213,8 @@ CAPPED_MODULES = {
     f"{CONTRIB}/connector/failoverconnector": ("0.145.0", {}),
     # v0.158.0 already has the file_stats type (and the filestats alias).
     f"{CONTRIB}/receiver/filestatsreceiver": ("0.158.0", {}),
+    f"{CONTRIB}/receiver/journaldreceiver": ("0.158.0", {}),
+    f"{CONTRIB}/connector/countconnector": ("0.158.0", {}),
 }
 
 
