@@ -64,8 +64,9 @@ def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None
     config = yaml.safe_load(files["config.yaml"])
     assert config["exporters"]["otlp_grpc/jaeger"]["endpoint"] == "10.0.0.7:14317"
     assert config["service"]["pipelines"]["traces"]["exporters"] == ["otlp_grpc/jaeger"]
-    # Logs are accepted too (agents forward them): counted and dropped without a log endpoint.
-    assert config["service"]["pipelines"]["logs"]["exporters"] == ["debug"]
+    # Logs are accepted too (agents forward them): counted (the count connector, for LogErrorsRising) and dropped
+    # without a log store.
+    assert config["service"]["pipelines"]["logs"]["exporters"] == ["debug", "count/logs"]
     proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'config.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # An endpoint given wins over the group; without either, traces go to the debug exporter.
@@ -74,7 +75,7 @@ def test_gateways_find_jaeger_in_the_inventory(unpacked, tmp_path: Path) -> None
                                   tmp_path / "given", groups=groups, facts=True)["config.yaml"])
     assert given["exporters"]["otlp_grpc/jaeger"]["endpoint"] == "j:4317"
     assert given["exporters"]["otlp_grpc/logs"]["endpoint"] == "logs:4317"
-    assert given["service"]["pipelines"]["logs"]["exporters"] == ["otlp_grpc/logs"]
+    assert given["service"]["pipelines"]["logs"]["exporters"] == ["otlp_grpc/logs", "count/logs"]
     alone = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "alone", facts=True)["config.yaml"])
     assert alone["service"]["pipelines"]["traces"]["exporters"] == ["debug"]
 
@@ -142,3 +143,35 @@ def test_grafanas_proxy_lists_each_server_on_its_own_address_and_port(tmp_path: 
                        "server j1 j1:16686 check",
                        "server j2 j2:16686 check backup"]
     assert "bind 127.0.0.1:19090" in cfg and "bind 127.0.0.1:16687" in cfg
+
+
+def test_gateways_send_logs_to_victorialogs_and_agents_read_their_host(unpacked, tmp_path: Path) -> None:
+    version = PINS["otelcol"]["version"]
+    otelcol = unpacked(f"otelcol-contrib-{version}-{ARCH}") / "otelcol-contrib"
+    # Two front ends over TLS with basic auth: each gateway prefers one and fails over to the other; the password is
+    # read from a file of its own, never written into the config.
+    groups = {"victorialogs": {"vl-1": {"ansible_host": "10.0.0.9", "victorialogs_tls_cert_file": "/etc/ssl/vl.pem"}, "vl-2": {}}}
+    extra = {"otelcol_mode": "gateway", "victorialogs_username": "logs", "victorialogs_password": "s3cret-logs",
+             "victorialogs_tls_ca_file": "/etc/ssl/ca.pem"}
+    files = render("otelcol", ["config.yaml.j2"], extra, tmp_path / "gw", groups=groups, facts=True)
+    assert "s3cret-logs" not in files["config.yaml"]
+    config = yaml.safe_load(files["config.yaml"])
+    endpoints = {e["endpoint"] for k, e in config["exporters"].items() if k.startswith("otlp_http/victorialogs")}
+    assert endpoints == {"https://10.0.0.9:9428/insert/opentelemetry", "https://vl-2:9428/insert/opentelemetry"}
+    assert config["extensions"]["basicauth/victorialogs"]["client_auth"] == {
+        "username": "logs", "password": "${file:/etc/otelcol-contrib/victorialogs.password}"}
+    assert config["service"]["pipelines"]["logs"]["exporters"] == ["failover/victorialogs_logs", "count/logs"]
+    (tmp_path / "victorialogs.password").write_text("s3cret-logs")
+    text = files["config.yaml"].replace("/etc/otelcol-contrib/victorialogs.password", str(tmp_path / "victorialogs.password"))
+    (tmp_path / "gw.yaml").write_text(text)
+    proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'gw.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # An agent reads its journal and log files, each reader's position kept on disk, and sends them as OTLP logs.
+    groups = {"otel_gateways": {"gw-1": {}}}
+    agent = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {}, tmp_path / "agent", groups=groups, facts=True)["config.yaml"])
+    host = agent["service"]["pipelines"]["logs/host"]
+    assert host["receivers"] == ["journald/host", "file_log/host"] and host["exporters"] == ["otlp_grpc/gateway"]
+    assert agent["receivers"]["journald/host"]["storage"] == agent["receivers"]["file_log/host"]["storage"] == "file_storage/positions"
+    (tmp_path / "agent.yaml").write_text(yaml.safe_dump(agent))
+    proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'agent.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
