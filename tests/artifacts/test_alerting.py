@@ -44,6 +44,8 @@ C = {"job": "otelcol", "instance": "gw1"}
 # A stamp as the gateway's exporter shows it: the agent's resource attributes as labels.
 STAMP = {"job": "otelcol-exporter", "instance": "gw1", "host_name": "be1", "os_type": "linux"}
 RISING, FLAT = "0+10x30", "0+0x30"
+# The gateways' log counts, as their exporter shows them: the record's host and program as labels.
+LOGS = {"job": "otelcol-exporter", "instance": "gw1", "host_name": "app1", "service_name": "sshd"}
 # For each shipped rule: the input it fires on (with the labels it fires with), and the input it must stay quiet
 # on. The quiet input is what a healthy stack looks like, or the near miss (another exporter, another signal).
 CASES = {
@@ -108,6 +110,17 @@ CASES = {
                   [{"host_name": "be1", "instance": "be1"}]),
         "quiet": [series("file_mtime_seconds", {**STAMP, "file_name": "last-success.stamp"}, "200x30"),
                   series("file_mtime_seconds", {**STAMP, "file_name": "last-failure.stamp"}, "100x30")]},
+    # 180 error lines a minute from one program, after twenty quiet minutes: 3 a second, and the hour before had none.
+    "LogErrorsRising": {
+        "fires": ([series("telemetry_stack_log_errors_total", LOGS, "0x20 180+180x10")],
+                  [{"host_name": "app1", "service_name": "sshd", "instance": "app1"}]),
+        # A program that has always logged that many is not news.
+        "quiet": [series("telemetry_stack_log_errors_total", LOGS, "0+180x30")]},
+    "LogIngestionStopped": {
+        "fires": ([series("telemetry_stack_log_records_total", LOGS, RISING),
+                   series("vl_rows_ingested_total", {"job": "victorialogs", "instance": "vl1", "type": "opentelemetry"}, FLAT)], [{}]),
+        "quiet": [series("telemetry_stack_log_records_total", LOGS, RISING),
+                  series("vl_rows_ingested_total", {"job": "victorialogs", "instance": "vl1", "type": "opentelemetry"}, RISING)]},
     "PrometheusRuleFailures": {
         "fires": ([series("prometheus_rule_evaluation_failures_total", {"job": "prometheus", "instance": "p1", "rule_group": "g"}, RISING)],
                   [{"job": "prometheus", "instance": "p1", "rule_group": "g"}]),
@@ -128,7 +141,8 @@ def annotations(rule: dict, labels: dict) -> dict:
     """The rule's annotations for these labels, as Prometheus templates them (the few template forms the rules use)."""
     def fill(text: str) -> str:
         text = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels.get(m.group(1), ""), text)
-        return text.replace("{{ $value | humanizePercentage }}", "90%").replace("{{ $value | humanizeDuration }}", "10d 0h 0m 0s")
+        return (text.replace("{{ $value | humanizePercentage }}", "90%").replace("{{ $value | humanizeDuration }}", "10d 0h 0m 0s")
+                .replace("{{ $value | humanize }}", "3"))
     return {k: fill(v) for k, v in rule.get("annotations", {}).items()}
 
 
