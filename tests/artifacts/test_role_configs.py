@@ -158,11 +158,11 @@ def test_gateways_send_logs_to_victorialogs_and_agents_read_their_host(unpacked,
     config = yaml.safe_load(files["config.yaml"])
     endpoints = {e["endpoint"] for k, e in config["exporters"].items() if k.startswith("otlp_http/victorialogs")}
     assert endpoints == {"https://10.0.0.9:9428/insert/opentelemetry", "https://vl-2:9428/insert/opentelemetry"}
-    assert config["extensions"]["basicauth/victorialogs"]["client_auth"] == {
-        "username": "logs", "password": "${file:/etc/otelcol-contrib/victorialogs.password}"}
+    assert {e["headers"]["Authorization"] for k, e in config["exporters"].items() if k.startswith("otlp_http/victorialogs")} == {
+        "${file:/etc/otelcol-contrib/victorialogs.auth}"}
     assert config["service"]["pipelines"]["logs"]["exporters"] == ["failover/victorialogs_logs", "count/logs"]
-    (tmp_path / "victorialogs.password").write_text("s3cret-logs")
-    text = files["config.yaml"].replace("/etc/otelcol-contrib/victorialogs.password", str(tmp_path / "victorialogs.password"))
+    (tmp_path / "victorialogs.auth").write_text("Basic bG9nczpzM2NyZXQtbG9ncw==")
+    text = files["config.yaml"].replace("/etc/otelcol-contrib/victorialogs.auth", str(tmp_path / "victorialogs.auth"))
     (tmp_path / "gw.yaml").write_text(text)
     proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'gw.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
