@@ -71,5 +71,5 @@ def test_nobody_reads_the_logs_without_credentials(host, backend):
     refused = backend.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' --cacert {TLS}/ca.pem "
                                    "https://localhost:9428/select/logsql/query -d query=*")
     assert refused == "401"
-    dropped = host.run(f"curl -s -m 5 -o /dev/null -w '%{{http_code}}' -k https://backend-debian12:9428/health")
+    dropped = host.run("curl -s -m 5 -o /dev/null -w '%{http_code}' -k https://backend-debian12:9428/health")
     assert dropped.rc != 0 and dropped.stdout in ("000", ""), (dropped.rc, dropped.stdout)
