@@ -72,7 +72,8 @@ def test_the_shipped_rules_are_loaded(host):
     rules = {r["name"] for g in groups if g["name"] == "telemetry-stack" for r in g["rules"]}
     assert rules == {"Watchdog", "HostDown", "TargetDown", "CollectorRefusingData", "CollectorDroppingData", "ExporterSendFailures",
                      "ExporterQueueFilling", "JaegerStorageErrors", "DiskFilling", "CertificateExpiring", "PrometheusRuleFailures",
-                     "PrometheusNotificationsFailing", "AlertmanagerNotificationsFailing", "BackupFailed", "BackupTooOld"}
+                     "PrometheusNotificationsFailing", "AlertmanagerNotificationsFailing", "BackupFailed", "BackupTooOld",
+                     "LogErrorsRising", "LogIngestionStopped"}
 
 
 def test_every_rule_evaluates(host, wait):

@@ -28,8 +28,8 @@ def test_every_rule_evaluates_once_all_three_signals_have_flowed(host, backend, 
         bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
         return rules if rules and not bad else None
     rules = wait(healthy, timeout=60, what="every rule with health ok")
-    # The shipped rules (the prometheus role's README lists them), BackupTooOld and BackupFailed among them.
-    assert len(rules) == 15
+    # The shipped rules (the prometheus role's README lists them), the backup and log rules among them.
+    assert len(rules) == 17
     assert prometheus(backend, 'sum by (instance) ({__name__=~"otelcol_receiver_accepted_log_records(_total)?"})'), "no collector accepted a log record"
 
 

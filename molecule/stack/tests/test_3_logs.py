@@ -8,7 +8,7 @@ import json
 import uuid
 from urllib.parse import quote
 
-from stacklib import TLS
+from stacklib import TLS, firing_at_webhook
 
 testinfra_hosts = ["ansible://app-debian12"]
 
@@ -59,10 +59,8 @@ def test_a_burst_of_errors_pages_someone(host, backend, wait):
     host.check_output("for i in $(seq 1 200); do logger -t telemetry-burst -p user.err \"burst $i\"; sleep 0.25; done")
 
     def paged():
-        sent = backend.run("cat /var/lib/sinks/webhook.jsonl").stdout.splitlines()
-        return [a for line in sent for a in json.loads(line).get("body", {}).get("alerts", [])
-                if a["labels"].get("alertname") == "LogErrorsRising" and a["labels"].get("instance") == "app-debian12"
-                and a["status"] == "firing"]
+        return [a for a in firing_at_webhook(backend) if a["labels"].get("alertname") == "LogErrorsRising"
+                and a["labels"].get("instance") == "app-debian12"]
     assert wait(paged, timeout=300, step=5, what="LogErrorsRising for app-debian12 at the webhook")
 
 
