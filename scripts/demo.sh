@@ -94,13 +94,15 @@ backend=$(ip demo-backend)
 echo
 log "What happened ($(($(now) - started)) s in all, site.yml ${deploy_s} s)"
 grep -E ': ok=[0-9]+ +changed=' "$recap" | sed -E 's/ +(unreachable|rescued|ignored)=[0-9]+//g; s/^/    /'
-echo "$report" | sed -n 's/^ *"\(trace .*\|Prometheus, .*\|Grafana data sources: .*\)",\{0,1\}$/    \1/p' | sed 's/\\"/"/g'
+echo "$report" | sed -n 's/^ *"\(trace .*\|Prometheus, .*\|Grafana data sources: .*\|log record .*\|logs: .*\)",\{0,1\}$/    \1/p' | sed 's/\\"/"/g'
 cat <<MSG
 
     Look for yourself (from this machine):
       Jaeger      http://$backend:16686/api/traces/<trace ID above>   (API; this build has no UI)
       Prometheus  http://$backend:9090/api/v1/query?query=up         admin / demo-prometheus-password
       Grafana     http://$backend:3000/api/datasources                admin / demo-admin-password
+      Logs        https://$backend:9428/select/vmui/   (VictoriaLogs' UI; the CA: docker exec demo-backend cat
+                  /etc/ssl/telemetry/ca.pem)   logs / demo-logs-password; query: trace_id:="<trace ID above>"
       Alerts      docker exec demo-backend cat /var/lib/sinks/webhook.jsonl   (every notification; mail.jsonl the mails)
                   try one: docker exec demo-app systemctl stop otelcol-contrib; HostDown arrives about a minute
                   later, and its end a minute after systemctl start

@@ -27,6 +27,9 @@ NODETOOL = "/usr/local/sbin/nodetool"
 GRAFANA_ADMIN = "admin:molecule-grafana-admin-password"
 PROMETHEUS_ADMIN = "admin:molecule-prometheus-password"
 ALERTMANAGER_ADMIN = "alerts:molecule-alerts-password"
+# VictoriaLogs: its front ends take the clients' login, its storage nodes the front ends'.
+LOGS_ADMIN = "logs:molecule-logs-password"
+LOGS_STORAGE = "logs-storage:molecule-logs-storage-password"
 
 
 def stream(service: str, count: int, rate: float = 10) -> list[str]:
@@ -62,6 +65,18 @@ def traces_in_jaeger(service: str, through: str = STORES[-1]) -> set[str]:
     if out.rc != 0:
         return set()
     return {t["traceID"] for t in json.loads(out.stdout)["data"]}
+
+
+def logs_with(on: str, text: str) -> list[str] | None:
+    """The messages holding `text` that VictoriaLogs on `on` answers with: through a front end (SAMPLERS), or only
+    what one storage node (STORES) holds. None when it does not answer (a front end with a storage node down refuses
+    a query rather than answer a part: victorialogs_allow_partial_response)."""
+    login = LOGS_STORAGE if on in STORES else LOGS_ADMIN
+    out = node(on).run(f"curl -sf --cacert {TLS}/ca.pem -u {login} https://localhost:9428/select/logsql/query "
+                       f"-d 'query=\"{text}\"' -d limit=10000")
+    if out.rc != 0:
+        return None
+    return [json.loads(line)["_msg"] for line in out.stdout.splitlines() if line.strip()]
 
 
 def grafana(on: str, path: str) -> tuple[int, str]:

@@ -11,8 +11,8 @@ import subprocess
 import time
 
 import yaml
-from prodlib import (ALERTMANAGER_ADMIN, APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, node, stream, streaming,
-                     traces_in_jaeger, ring_up)
+from prodlib import (ALERTMANAGER_ADMIN, APP, GRAFANA_ADMIN, LBS, RING, SAMPLERS, STORES, TLS, accepted_at, grafana, logs_with, node, stream,
+                     streaming, traces_in_jaeger, ring_up)
 from scenario import wait_for
 
 testinfra_hosts = [f"ansible://{APP}"]
@@ -177,9 +177,23 @@ def test_a_store_host_stopped_loses_nothing_and_grafana_still_finds_every_trace(
             f"for t in {ids}; do curl -s -o /dev/null -w '%{{http_code}}\\n' --cacert {TLS}/ca.pem -u {GRAFANA_ADMIN} "
             f"https://{SAMPLERS[0]}:3000/api/datasources/proxy/uid/telemetry-jaeger/api/traces/$t; done | sort | uniq -c")
         assert codes.split() == [str(len(sent)), "200"], codes
+        # Logs meanwhile: 100 lines on the application host, while one of the two VictoriaLogs storage nodes is down.
+        tag = f"logs-{secrets.token_hex(4)}"
+        node(APP).check_output(f"for i in $(seq 1 100); do logger -t logs-fault \"{tag} $i\"; done")
+        written = time.time()
+
+        def on_the_node_left() -> list[str] | None:
+            got = logs_with(STORES[1], tag)
+            return got if got and len(got) >= 100 else None
+        kept = wait_for(on_the_node_left, 90, "the 100 lines on the storage node left")
+        print(f"victorialogs storage node stop: the front ends sent all {len(kept)} lines to the node left, stored "
+              f"{time.time() - written:.1f} s after they were written")
     finally:
         docker("start", STORES[0])
     ring_up(len(RING), 240, "the stopped node up and normal again")
+    # With both nodes back, the front ends answer again, with each line once.
+    found = wait_for(lambda: logs_with(SAMPLERS[0], tag), 60, "the front end to answer with both storage nodes")
+    assert sorted(found) == sorted(f"{tag} {i}" for i in range(1, 101)), found
 
 
 def test_dashboards_answer_while_a_prometheus_and_then_a_grafana_is_stopped():

@@ -47,6 +47,8 @@ def probe(converge, host, spans: int) -> str:
     assert ran.returncode == 0, ran.stdout[-3000:]
     found = re.search(r"trace ([0-9a-f]{32}): (\d+) of (\d+) spans in Jaeger", ran.stdout)
     assert found, ran.stdout[-3000:]
+    # Its log record, found in VictoriaLogs by the trace ID (the "logs for this trace" path).
+    assert f": telemetry.stack probe {found.group(1)}" in ran.stdout, ran.stdout[-3000:]
     return found.group(1)
 
 
