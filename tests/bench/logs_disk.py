@@ -89,7 +89,7 @@ def metric(base: str, name: str) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--mb", type=int, default=1024, help="MiB of JSON lines to send (default 1024)")
     parser.add_argument("--binary", help="victoria-logs-prod (default: the mirror's build of pins.yml's version)")
     args = parser.parse_args()
@@ -101,7 +101,7 @@ def main() -> int:
     proc = subprocess.Popen([str(binary(args.binary)), f"-storageDataPath={data}", f"-httpListenAddr=127.0.0.1:{port}",
                              "-retentionPeriod=100y", "-loggerLevel=WARN"], stdout=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        for _attempt in range(100):
             try:
                 urllib.request.urlopen(f"{base}/health", timeout=2)
                 break
@@ -111,7 +111,7 @@ def main() -> int:
         feed = records(rng, time.time() - 86400)
         began = time.monotonic()
         while sent < args.mb * 1024 * 1024:
-            body = "".join(json.dumps(next(feed), separators=(",", ":")) + "\n" for _ in range(20000)).encode()
+            body = "".join(json.dumps(next(feed), separators=(",", ":")) + "\n" for _record in range(20000)).encode()
             request = urllib.request.Request(f"{base}/insert/jsonline?_stream_fields=host.name,service.name", data=body,
                                              headers={"Content-Type": "application/stream+json"})
             urllib.request.urlopen(request, timeout=120).read()
