@@ -27,6 +27,8 @@ def checksum_file_for(art: build_mirror.Artifact) -> str:
         return f"jaeger-{art.version}.sha256sum.txt"
     if art.kind == "telemetrygen":
         return "checksums.txt"
+    if art.kind == "victorialogs":
+        return f"victoria-logs-linux-{art.arch}-v{art.version}_checksums.txt"
     if art.kind in ("grafana", "cassandra"):
         # A .sha256 beside the archive holding the bare digest.
         return f"{art.archive}.sha256"

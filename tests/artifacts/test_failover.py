@@ -80,7 +80,8 @@ def test_a_gateway_with_two_jaegers_fails_over_between_them(unpacked, tmp_path: 
     # What goes to Jaeger has no attribute its badger store would refuse forever (otelcol_jaeger_attribute_limit).
     assert config["processors"]["transform/attribute_limit"]["trace_statements"] == [
         {"context": c, "statements": ["truncate_all(attributes, 32768)"]} for c in ("resource", "span")]
-    assert set(config["connectors"]) == {"failover/jaeger_traces"}
+    # The other connector counts log records (the LogErrorsRising rule reads it).
+    assert set(config["connectors"]) == {"failover/jaeger_traces", "count/logs"}
     validate(binary(unpacked, version), tmp_path / "config.yaml")
 
 

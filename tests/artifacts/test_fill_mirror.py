@@ -34,7 +34,7 @@ def fill(mirror_dir: Path, source: str, components: list[str]) -> subprocess.Com
 
 
 def test_fill_mirror_copies_every_release_exactly_and_is_idempotent(mirror_url: str, tmp_path: Path) -> None:
-    components = ["otelcol-contrib", "otelcol", "otelcol-contrib-previous", "jaeger", "prometheus", "alertmanager", "cassandra"]
+    components = ["otelcol-contrib", "otelcol", "otelcol-contrib-previous", "jaeger", "prometheus", "alertmanager", "cassandra", "victorialogs"]
     first = fill(tmp_path, mirror_url, components)
     assert first.returncode == 0, first.stdout + first.stderr
     # fill_mirror's grafana is the pinned release, which no mirror here holds (the

@@ -20,11 +20,11 @@ ARCH = next(iter(ARTIFACTS.values())).arch
 
 # What issue #3 requires of the trimmed contrib distribution, by component kind.
 REQUIRED_CONTRIB = {
-    "receivers": {"otlp", "hostmetrics", "filelog", "prometheus"},
-    "processors": {"memory_limiter", "batch", "resourcedetection", "resource", "attributes", "tail_sampling"},
+    "receivers": {"otlp", "hostmetrics", "filelog", "journald", "prometheus"},
+    "processors": {"memory_limiter", "batch", "resourcedetection", "resource", "attributes", "tail_sampling", "deltatocumulative"},
     "exporters": {"otlp", "otlphttp", "debug", "prometheus", "prometheusremotewrite", "loadbalancing", "file"},
     "extensions": {"health_check", "pprof", "zpages", "file_storage"},
-    "connectors": {"spanmetrics"},
+    "connectors": {"spanmetrics", "count"},
 }
 
 
@@ -78,6 +78,8 @@ def test_archive_layout_and_checksum_file(mirror_url: str, name: str, unpacked) 
         "jaeger": [f"jaeger-{art.version}-linux-{ARCH}/{f}" for f in ("example-hotrod", "jaeger")],
         "prometheus": [f"prometheus-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "prometheus", "prometheus.yml", "promtool")],
         "alertmanager": [f"alertmanager-{art.version}.linux-{ARCH}/{f}" for f in ("LICENSE", "NOTICE", "alertmanager", "alertmanager.yml", "amtool")],
+        # Upstream's release tarball: the one binary, named as upstream names it.
+        "victorialogs": ["victoria-logs-prod"],
     }[art.kind]
     assert files == expected
 
@@ -190,3 +192,9 @@ def test_alertmanager_version(unpacked) -> None:
         out = run(home / binary, "--version").stdout
         assert out.startswith(f"{binary}, version {version} "), out
     assert "SUCCESS" in run(home / "amtool", "check-config", home / "alertmanager.yml").stdout
+
+
+def test_victorialogs_version(unpacked) -> None:
+    version = PINS["victorialogs"]["version"]
+    out = run(unpacked(f"victorialogs-{version}-{ARCH}") / "victoria-logs-prod", "-version").stdout
+    assert f"-tags-v{version}-" in out, out

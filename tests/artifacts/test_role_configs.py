@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
-from mirror_lib import ARTIFACTS, PINS, render
+from mirror_lib import ARTIFACTS, PINS, free_port, render
 
 ARCH = next(iter(ARTIFACTS.values())).arch
 
@@ -166,6 +170,14 @@ def test_gateways_send_logs_to_victorialogs_and_agents_read_their_host(unpacked,
     (tmp_path / "gw.yaml").write_text(text)
     proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'gw.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # A load-balancing gateway in the same inventory hands logs to the tier behind it, which writes and counts them.
+    lb = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {**extra, "otelcol_loadbalancing_endpoints": ["gw-9:4317"]},
+                               tmp_path / "lb", groups=groups, facts=True)["config.yaml"])
+    assert lb["service"]["pipelines"]["logs"]["exporters"] == ["load_balancing/logs"], lb["service"]["pipelines"]
+    assert not [k for k in {**lb["exporters"], **lb.get("connectors", {})} if "victorialogs" in k or k.startswith("count")]
+    (tmp_path / "lb.yaml").write_text(yaml.safe_dump(lb))
+    proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'lb.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     # An agent reads its journal and log files, each reader's position kept on disk, and sends them as OTLP logs.
     groups = {"otel_gateways": {"gw-1": {}}}
     agent = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {}, tmp_path / "agent", groups=groups, facts=True)["config.yaml"])
@@ -175,3 +187,55 @@ def test_gateways_send_logs_to_victorialogs_and_agents_read_their_host(unpacked,
     (tmp_path / "agent.yaml").write_text(yaml.safe_dump(agent))
     proc = subprocess.run([str(otelcol), "validate", f"--config={tmp_path / 'agent.yaml'}"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_gateways_count_log_records_as_counters(unpacked, tmp_path: Path) -> None:
+    """The log counts as the role renders them, run for real: three batches of records, and the gateway's Prometheus
+    exporter shows their sum by host (not the last batch's count, which is what the count connector's deltas alone
+    give, and over which rate() means nothing)."""
+    otelcol = unpacked(f"otelcol-contrib-{PINS['otelcol']['version']}-{ARCH}") / "otelcol-contrib"
+    rendered = yaml.safe_load(render("otelcol", ["config.yaml.j2"], {"otelcol_mode": "gateway"}, tmp_path / "gw", facts=True)["config.yaml"])
+    pipeline = rendered["service"]["pipelines"]["metrics/logcounts"]
+    otlp, metrics = free_port(), free_port()
+    config = {
+        "receivers": {"otlp": {"protocols": {"http": {"endpoint": f"127.0.0.1:{otlp}"}}}},
+        "connectors": {"count/logs": rendered["connectors"]["count/logs"]},
+        "processors": {p: rendered["processors"][p] for p in pipeline["processors"]},
+        "exporters": {"prometheus": {"endpoint": f"127.0.0.1:{metrics}", "resource_to_telemetry_conversion": {"enabled": True}}},
+        "service": {"telemetry": {"metrics": {"level": "none"}}, "pipelines": {
+            "logs": {"receivers": ["otlp"], "exporters": ["count/logs"]},
+            "metrics/logcounts": {**pipeline, "exporters": ["prometheus"]}}}}
+    (tmp_path / "count.yaml").write_text(yaml.safe_dump(config))
+    proc = subprocess.Popen([str(otelcol), f"--config={tmp_path / 'count.yaml'}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def send(n: int, severity: int) -> None:
+        records = [{"timeUnixNano": str(time.time_ns()), "severityNumber": severity, "body": {"stringValue": f"line {i}"}} for i in range(n)]
+        body = json.dumps({"resourceLogs": [{"resource": {"attributes": [{"key": "host.name", "value": {"stringValue": "app-1"}}]},
+                                             "scopeLogs": [{"logRecords": records}]}]}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{otlp}/v1/logs", body, {"Content-Type": "application/json"}), timeout=5)
+
+    def counters() -> dict[str, float]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5) as resp:
+            text = resp.read().decode()
+        return {m.group(1): float(m.group(2)) for m in re.finditer(r'^(telemetry_stack_log_\w+)\{[^}]*host_name="app-1"[^}]*\} (\S+)$', text, re.M)}
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                send(5, 17)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() is not None else "no OTLP receiver"
+                time.sleep(0.3)
+        for n, severity in ((7, 17), (3, 9)):
+            time.sleep(1.5)  # past the batch's timeout: separate deltas
+            send(n, severity)
+        want = {"telemetry_stack_log_records_total": 15.0, "telemetry_stack_log_errors_total": 12.0}
+        deadline = time.monotonic() + 20
+        while (got := counters()) != want and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert got == want
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

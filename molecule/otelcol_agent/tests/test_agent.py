@@ -80,8 +80,9 @@ def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and
     release it installs is the previous one: a version change switches the current link to the unpacked version and
     restarts the collector, keeps the other version for a rollback, and the next plain run switches back.
 
-    The same runs add a receiver that reads logs (filelog): the collector's user gets the group that reads them (adm),
-    and loses it with the receiver. (In these runs rather than two of their own: each run over both hosts is about a
+    The same runs swap the host's logs (the journal and /var/log files, on by default) for a receiver of their own
+    that reads one file (filelog): the collector's user keeps the group that reads files (adm), loses the journal's
+    (systemd-journal) with the journald receiver, and gets it back with the default. (In these runs rather than two of their own: each run over both hosts is about a
     minute and a half of CI.)"""
     import os
     from pathlib import Path
@@ -119,12 +120,14 @@ def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and
     good.mkdir()
     (good / sums).write_text((release / sums).read_text())
     (good / archive).symlink_to(release / archive)
-    logs = {"otelcol_receivers": {"filelog": {"include": ["/var/log/dpkg.log"]}},
+    logs = {"otelcol_host_logs": False, "otelcol_receivers": {"filelog": {"include": ["/var/log/dpkg.log"]}},
             "otelcol_service": {"pipelines": {"logs": {"receivers": ["otlp", "filelog"]}}}}
     installed = converge(agents[0], {"otelcol_version": previous, "otelcol_local_dir": str(good), **logs}, args=BOTH)
     assert installed.returncode == 0, (installed.stdout + installed.stderr)[-1500:]
     for host in agents:
-        assert "adm" in host.user("otelcol-contrib").groups, "the collector cannot read the logs its filelog receiver names"
+        groups = host.user("otelcol-contrib").groups
+        assert "adm" in groups, "the collector cannot read the logs its filelog receiver names"
+        assert "systemd-journal" not in groups, "the collector reads the journal without a receiver that needs to"
     for host, was in zip(agents, pids):
         assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{previous}")
         assert host.check_output("/opt/otelcol-contrib/current/otelcol-contrib --version").endswith(previous)
@@ -133,6 +136,6 @@ def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and
     back = converge(agents[0], {}, args=BOTH)
     assert back.returncode == 0, (back.stdout + back.stderr)[-1500:]
     for host in agents:
-        assert "adm" not in host.user("otelcol-contrib").groups
+        assert {"adm", "systemd-journal"} <= set(host.user("otelcol-contrib").groups), "the default reads the journal and files"
         assert host.file("/opt/otelcol-contrib/current").linked_to.endswith(f"/{current}")
         assert host.check_output("curl -sf http://127.0.0.1:13133/")

@@ -45,10 +45,12 @@ def probe(converge, host, spans: int) -> str:
     """Run playbooks/probe.yml as a user would, over the whole stack; return the trace ID it reported."""
     ran = converge(host, {"probe_spans": spans}, PROBE, ("-l", "all"))
     assert ran.returncode == 0, ran.stdout[-3000:]
-    found = re.search(r"trace ([0-9a-f]{32}): (\d+) of (\d+) spans in Jaeger", ran.stdout)
+    # The report as one line: the callback folds long lines.
+    report = " ".join(ran.stdout.split())
+    found = re.search(r"trace ([0-9a-f]{32}): (\d+) of (\d+) spans in Jaeger", report)
     assert found, ran.stdout[-3000:]
     # Its log record, found in VictoriaLogs by the trace ID (the "logs for this trace" path).
-    assert f": telemetry.stack probe {found.group(1)}" in ran.stdout, ran.stdout[-3000:]
+    assert f": telemetry.stack probe {found.group(1)}" in report, ran.stdout[-3000:]
     return found.group(1)
 
 

@@ -37,7 +37,7 @@ def test_every_host_reports_its_disks_and_certificates(backend, wait):
     # What DiskFilling and CertificateExpiring read: every host's collector, the backend's agent included, reports
     # its filesystems and the expiry of the CA and of each service certificate on it (tls_check reads the files).
     certificates = {"app-debian12": ["otelcol-contrib"], "gateway-debian13": ["alertmanager", "otelcol-contrib"],
-                    "backend-debian12": ["alertmanager", "grafana", "jaeger", "otelcol-contrib", "prometheus"]}
+                    "backend-debian12": ["alertmanager", "grafana", "jaeger", "otelcol-contrib", "prometheus", "victorialogs"]}
     expected = {host: sorted([f"{TLS}/ca.pem"] + [f"{TLS}/{s}/cert.pem" for s in services]) for host, services in certificates.items()}
 
     def measured():
