@@ -33,7 +33,7 @@ REQUIRED_CONTRIB = {
 CANONICAL = {
     "otlp_grpc": "otlp", "otlp_http": "otlphttp", "load_balancing": "loadbalancing",
     "prometheus_remote_write": "prometheusremotewrite", "host_metrics": "hostmetrics", "file_log": "filelog",
-    "resource_detection": "resourcedetection", "span_metrics": "spanmetrics",
+    "resource_detection": "resourcedetection", "span_metrics": "spanmetrics", "delta_to_cumulative": "deltatocumulative",
 }
 
 

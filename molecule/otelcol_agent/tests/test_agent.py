@@ -82,8 +82,8 @@ def test_local_files_mode_checks_the_sha256_and_a_version_change_is_a_switch_and
 
     The same runs swap the host's logs (the journal and /var/log files, on by default) for a receiver of their own
     that reads one file (filelog): the collector's user keeps the group that reads files (adm), loses the journal's
-    (systemd-journal) with the journald receiver, and gets it back with the default. (In these runs rather than two of their own: each run over both hosts is about a
-    minute and a half of CI.)"""
+    (systemd-journal) with the journald receiver, and gets it back with the default. (In these runs rather than two
+    of their own: each run over both hosts is about a minute and a half of CI.)"""
     import os
     from pathlib import Path
 

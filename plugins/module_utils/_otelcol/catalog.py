@@ -129,8 +129,8 @@ _RENAMED = {
     "processor": (
         "k8sattributes k8s_attributes 0.146.0, metricstarttime metric_start_time 0.150.0, "
         "logdedup log_dedup 0.152.0, metricstransform metrics_transform 0.152.0, "
-        "resourcedetection resource_detection 0.153.0, cumulativetodelta cumulative_to_delta 0.162.0, "
-        "deltatocumulative delta_to_cumulative 0.162.0, deltatorate delta_to_rate 0.162.0"
+        "resourcedetection resource_detection 0.153.0, cumulativetodelta cumulative_to_delta 0.157.0, "
+        "deltatocumulative delta_to_cumulative 0.158.0, deltatorate delta_to_rate 0.158.0"
     ),
     "exporter": (
         "otlp otlp_grpc 0.144.0, otlphttp otlp_http 0.144.0, azureblob azure_blob 0.148.0, "
