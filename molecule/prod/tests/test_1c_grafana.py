@@ -47,8 +47,8 @@ def test_the_stack_dashboards_are_provisioned(host):
     def present():
         code, body = grafana(name(host), "/api/search?tag=telemetry-stack")
         return {d["uid"] for d in json.loads(body)} if code == 200 else set()
-    wait_for(lambda: present() == {"telemetry-collector-health", "telemetry-gateway-throughput", "telemetry-backend-storage"},
-             60, "the three dashboards")
+    wait_for(lambda: present() == {"telemetry-collector-health", "telemetry-gateway-throughput", "telemetry-backend-storage",
+                                   "telemetry-logs"}, 60, "the four dashboards")
     code, body = grafana(name(host), "/api/dashboards/uid/telemetry-collector-health")
     assert code == 200 and json.loads(body)["meta"]["folderTitle"] == "Telemetry stack"
 
