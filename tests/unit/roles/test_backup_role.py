@@ -16,9 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 def test_without_a_backup_target_the_role_skips_everything(tmp_path: Path) -> None:
     inventory = tmp_path / "hosts.json"
-    inventory.write_text(json.dumps({"all": {"hosts": {"backend-1": {"ansible_connection": "local",
-                                                                    "ansible_python_interpreter": sys.executable}},
-                                             "children": {"jaeger": {"hosts": {"backend-1": {}}}}}}))
+    host = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    inventory.write_text(json.dumps({"all": {"hosts": {"backend-1": host}, "children": {"jaeger": {"hosts": {"backend-1": {}}}}}}))
     playbook = tmp_path / "play.yml"
     playbook.write_text("- hosts: jaeger\n  gather_facts: false\n  roles: [telemetry.stack.backup]\n")
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_COLLECTIONS_PATH": str(REPO_ROOT / "collections")}
