@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mirror_lib import ARTIFACTS, PINS, free_port, render
+from mirror_lib import ARTIFACTS, PINS, free_port, render, wait_for
 
 ARCH = next(iter(ARTIFACTS.values())).arch
 VERSIONS = (PINS["otelcol"]["version"], PINS["otelcol"]["previous_version"])
@@ -143,16 +143,6 @@ def stop_all(collector: subprocess.Popen, gateways: list[Gateway]) -> None:
     for g in gateways:
         if g.proc and g.proc.poll() is None:
             g.proc.kill()
-
-
-def wait_for(what, timeout: float, step: float = 0.2):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        got = what()
-        if got:
-            return got
-        time.sleep(step)
-    return what()
 
 
 def agent_with_two_gateways(otelcol: Path, workdir: Path) -> tuple[subprocess.Popen, list[Gateway], Gateway, Gateway, int]:

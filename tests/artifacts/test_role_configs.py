@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mirror_lib import ARTIFACTS, PINS, free_port, render
+from mirror_lib import ARTIFACTS, PINS, free_port, render, wait_for
 
 ARCH = next(iter(ARTIFACTS.values())).arch
 
@@ -214,28 +214,27 @@ def test_gateways_count_log_records_as_counters(unpacked, tmp_path: Path) -> Non
                                              "scopeLogs": [{"logRecords": records}]}]}).encode()
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{otlp}/v1/logs", body, {"Content-Type": "application/json"}), timeout=5)
 
+    def first_sent() -> bool:
+        try:
+            send(5, 17)
+        except OSError:
+            return False
+        return True
+
     def counters() -> dict[str, float]:
         with urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5) as resp:
             text = resp.read().decode()
         return {m.group(1): float(m.group(2)) for m in re.finditer(r'^(telemetry_stack_log_\w+)\{[^}]*host_name="app-1"[^}]*\} (\S+)$', text, re.M)}
 
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                send(5, 17)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() is not None else "no OTLP receiver"
-                time.sleep(0.3)
+        assert wait_for(lambda: proc.poll() is None and first_sent(), 30, 0.3), \
+            proc.stderr.read() if proc.poll() is not None else "no OTLP receiver"
         for n, severity in ((7, 17), (3, 9)):
             time.sleep(1.5)  # past the batch's timeout: separate deltas
             send(n, severity)
         want = {"telemetry_stack_log_records_total": 15.0, "telemetry_stack_log_errors_total": 12.0}
-        deadline = time.monotonic() + 20
-        while (got := counters()) != want and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert got == want
+        wait_for(lambda: counters() == want, 20, 0.5)
+        assert counters() == want
     finally:
         proc.terminate()
         proc.wait(timeout=30)

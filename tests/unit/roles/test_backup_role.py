@@ -11,16 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 
-
-def test_without_a_backup_target_the_role_skips_everything(tmp_path: Path) -> None:
+def test_without_a_backup_target_the_role_skips_everything(repo_root: Path, tmp_path: Path) -> None:
     inventory = tmp_path / "hosts.json"
     host = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
     inventory.write_text(json.dumps({"all": {"hosts": {"backend-1": host}, "children": {"jaeger": {"hosts": {"backend-1": {}}}}}}))
     playbook = tmp_path / "play.yml"
     playbook.write_text("- hosts: jaeger\n  gather_facts: false\n  roles: [telemetry.stack.backup]\n")
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_COLLECTIONS_PATH": str(REPO_ROOT / "collections")}
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_COLLECTIONS_PATH": str(repo_root / "collections")}
     ran = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)],
                          capture_output=True, text=True, env=env, timeout=120, check=False)
     said = " ".join((ran.stdout + ran.stderr).split())
